@@ -1,0 +1,69 @@
+"""The loaded, normalised document that every extraction backend reads.
+
+Loaders know file formats, not reports: they turn a file into a
+:class:`Document` — its text, split into lines, where a line that is a table
+row also knows its cells. Every :class:`Cell` and :class:`Line` keeps its
+character offsets into :attr:`Document.text`, so any value read from it can be
+traced back to where it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its text and where that text stands in ``Document.text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the document.
+
+    ``no`` is the 1-based line number in the source file (for HTML the source
+    line of the element, for PDF the line within the extracted text layer).
+    ``cells`` is set when the loader knows the line is a table row (HTML, DOCX,
+    tab-separated or pipe tables, PDF table structure); ``table`` numbers the
+    table it belongs to. Plain text lines have ``cells=None`` and the parser
+    splits them on whitespace.
+    """
+
+    no: int
+    start: int
+    end: int
+    text: str
+    cells: tuple[Cell, ...] | None = None
+    table: int | None = None
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """Normalised text plus its lines; ``source`` names the file it came from."""
+
+    text: str
+    lines: list[Line]
+    source: str = "<text>"
+    format: str = "txt"
+    title: str | None = None
+    published: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def line_at(self, offset: int) -> Line | None:
+        """The line containing character ``offset`` (binary search)."""
+        lo, hi = 0, len(self.lines) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            ln = self.lines[mid]
+            if offset < ln.start:
+                hi = mid - 1
+            elif offset > ln.end:
+                lo = mid + 1
+            else:
+                return ln
+        return None

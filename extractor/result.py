@@ -1,0 +1,107 @@
+"""What one extraction yields: the report, where each value stands, the
+narrative claims, the verifier's findings, and how the result was produced.
+
+``Result.to_json()`` is FORMAT.md's canonical object plus ``evidence``,
+``usage`` and ``provenance`` beside the canonical keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .schema import Report
+
+Severity = Literal["error", "warning", "info"]
+
+
+class Evidence(BaseModel):
+    """Where a value was read: its line, its character span in the document
+    text, the printed text, and the row and column labels it was read under."""
+
+    line: int
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    row: str | None = None
+    col: str | None = None
+
+
+class Claim(BaseModel):
+    """A number the narrative states about the tables: the sum of the cells in
+    ``paths`` should equal ``value``."""
+
+    quote: str
+    paths: list[str]
+    value: int | float
+    alt_paths: list[str] | None = None
+    evidence: Evidence | None = None
+
+
+class Message(BaseModel):
+    zh: str
+    en: str
+
+
+class Finding(BaseModel):
+    """A discrepancy (or a relation that could not be assessed)."""
+
+    id: str = ""
+    rule: str
+    severity: Severity
+    message: Message
+    paths: list[str] = Field(default_factory=list)
+    printed: int | float | None = None
+    computed: int | float | None = None
+    difference: int | float | None = None
+    quote: str | None = None
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        if not self.id:
+            # Stable across re-runs so a review decision stays attached.
+            key = self.rule + "|" + "|".join(sorted(self.paths)) + "|" + (self.quote or "")
+            self.id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+class Usage(BaseModel):
+    """Cost of producing the result (LLM figures stay zero for the parser)."""
+
+    seconds: float = 0.0
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hits: int = 0
+
+
+class Provenance(BaseModel):
+    nianbao: str
+    backend: str
+    source: str
+    format: str
+    input_sha256: str
+    model: str | None = None
+    prompt_sha256: str | None = None
+
+
+class Result(BaseModel):
+    report: Report
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    claims: list[Claim] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    provenance: Provenance | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON object with evidence, usage and provenance beside it."""
+        out = self.report.to_canonical()
+        out["claims"] = [c.model_dump(mode="json", exclude_none=True) for c in self.claims]
+        out["findings"] = [f.model_dump(mode="json", exclude_none=True) for f in self.findings]
+        out["evidence"] = {k: v.model_dump(mode="json", exclude_none=True) for k, v in self.evidence.items()}
+        out["usage"] = self.usage.model_dump(mode="json")
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.model_dump(mode="json", exclude_none=True)
+        return out
