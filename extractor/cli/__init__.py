@@ -1,0 +1,16 @@
+"""The ``nianbao`` command line: one module per command, assembled here."""
+
+from __future__ import annotations
+
+import typer
+
+from . import extract
+
+app = typer.Typer(
+    name="nianbao",
+    help="Extract and verify Chinese government information disclosure annual reports (政府信息公开工作年度报告).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("extract")(extract.command)

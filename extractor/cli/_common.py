@@ -1,0 +1,39 @@
+"""What every command shares: the consoles and the bad-input exit."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from ..errors import NianbaoError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Exit codes shared by all commands.
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`NianbaoError` into one line on stderr and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except NianbaoError as e:
+            err_console.print(f"nianbao: {e}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except KeyboardInterrupt:
+            err_console.print("nianbao: interrupted")
+            sys.exit(130)
+
+    return wrapper

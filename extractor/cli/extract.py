@@ -1,0 +1,38 @@
+"""``nianbao extract``: one report to canonical JSON or a readable table view."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..pipeline import extract
+from ._common import console, user_errors
+from .render import render_result
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@user_errors
+def command(
+    file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")] = Format.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here instead of stdout")] = None,
+) -> None:
+    """Extract one report into the canonical schema, with claims and findings."""
+    result = extract(file)
+    if format is Format.json or output is not None:
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        if output is not None:
+            output.write_text(text + "\n", encoding="utf-8")
+            console.print(f"wrote {output}", highlight=False)
+        else:
+            typer.echo(text)
+        return
+    render_result(result, console)

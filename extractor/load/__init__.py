@@ -1,0 +1,76 @@
+"""Loaders: turn a file into a :class:`~extractor.document.Document`.
+
+They know formats (text, Markdown, HTML, PDF, Word), not reports. ``load``
+checks the path, picks a loader by extension (or by sniffing the bytes) and
+raises an :class:`~extractor.errors.InputError` naming the file for anything
+it cannot read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..document import Document
+from ..errors import InputError, UnsupportedFormat
+from ..normalize import text_document
+from .html import load_html
+from .text import load_text
+
+MAX_BYTES = 200 * 1024 * 1024
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:1024].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return ".pdf"
+    if head.startswith(b"pk\x03\x04"):
+        return ".docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ".doc"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in data[:65536].lower():
+        return ".html"
+    return ".txt"
+
+
+def load_bytes(data: bytes, name: str) -> Document:
+    """A Document from bytes; ``name`` gives the extension and names the file in errors."""
+    if not data.strip():
+        raise InputError("empty file", path=name)
+    suffix = Path(name).suffix.lower()
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"}:
+        suffix = _sniff(data)
+    if suffix in TEXT_SUFFIXES:
+        if _sniff(data) in {".pdf", ".docx", ".doc"}:
+            raise InputError("binary data, not a text report", path=name)
+        return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
+    if suffix in HTML_SUFFIXES:
+        return load_html(data, name)
+    raise UnsupportedFormat(f"cannot read {suffix} files yet", path=name)
+
+
+def load(path: str | Path) -> Document:
+    """Load a report file; every failure is an :class:`InputError` naming it."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputError("no such file", path=name)
+    if p.is_dir():
+        raise InputError("is a directory, not a report file", path=name)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"file too large ({size} bytes)", path=name)
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path=name) from e
+    return load_bytes(data, name)
+
+
+def load_string(text: str, name: str = "<text>") -> Document:
+    """A Document from text already decoded (tests, the HTTP service, notebooks)."""
+    return text_document(text, source=name)
+
+
+__all__ = ["load", "load_bytes", "load_string"]

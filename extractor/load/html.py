@@ -1,0 +1,189 @@
+"""Read an HTML report (a web page, or HTML exported from Word) with lxml.
+
+Block elements become lines; every leaf ``<table>`` becomes table rows whose
+cells are expanded over ``rowspan``/``colspan`` into a grid (a spanned cell is
+repeated in every row and column it covers, pointing at the same text). Layout
+tables that hold other tables are read as blocks. Line numbers are the source
+lines of the elements, offsets point into the Document's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from ..document import Cell, Document, Line
+from ..errors import InputError
+from ..normalize import clean_newlines, fold
+from .text import decode
+
+_BLOCK = {
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+    "header", "footer", "blockquote", "pre", "hr", "dd", "dt", "dl", "center", "form", "nav", "main",
+    "aside", "figure", "figcaption", "caption", "table", "tr", "td", "th", "tbody", "thead", "tfoot",
+    "title", "body", "html",
+}
+_SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
+_SPACE = re.compile(r"\s+")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
+
+
+def _decode_html(data: bytes, source: str) -> str:
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        enc = m.group(1).decode("ascii", "ignore").lower()
+        enc = "gb18030" if enc in {"gb2312", "gbk", "gb18030", "x-gbk"} else enc
+        try:
+            return data.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data, source)
+
+
+class _Builder:
+    """Accumulates the Document text line by line while walking the tree."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.lines: list[Line] = []
+        self.pos = 0
+        self.buf: list[str] = []
+        self.buf_no = 1
+        self.tables = 0
+
+    def _emit(self, text: str, no: int, cells: tuple[Cell, ...] | None = None, table: int | None = None) -> None:
+        self.lines.append(Line(no, self.pos, self.pos + len(text), text, cells, table))
+        self.parts.append(text + "\n")
+        self.pos += len(text) + 1
+
+    def add(self, text: str, no: int | None) -> None:
+        if not self.buf and no:
+            self.buf_no = no
+        self.buf.append(text)
+
+    def flush(self) -> None:
+        text = _SPACE.sub(" ", "".join(self.buf)).strip()
+        self.buf = []
+        if text:
+            self._emit(text, self.buf_no)
+
+    def table(self, grid: list[list[tuple[int, str, int]]]) -> None:
+        """Emit one line per grid row; ``grid`` holds (cell key, text, source line)."""
+        self.flush()
+        placed: dict[int, Cell] = {}
+        for row in grid:
+            texts: list[str] = []
+            cells: list[Cell] = []
+            offset = self.pos
+            for key, text, _ in row:
+                if key in placed:
+                    cells.append(placed[key])
+                    continue
+                if texts:
+                    offset += 1  # the tab before this cell
+                cell = Cell(text, offset, offset + len(text))
+                offset += len(text)
+                texts.append(text)
+                cells.append(cell)
+                if key >= 0:
+                    placed[key] = cell
+            no = next((n for _, _, n in row if n), self.buf_no)
+            self._emit("\t".join(texts), no, tuple(cells), self.tables)
+        self.tables += 1
+
+    def document(self, source: str) -> Document:
+        self.flush()
+        text = "".join(self.parts)
+        return Document(text=text, lines=self.lines, source=source, format="html")
+
+
+def _cell_text(el: Any) -> str:
+    # Tables hold Chinese labels and numbers: whitespace inside a cell is layout
+    # (Word puts every character in its own <span>), never content.
+    return _SPACE.sub("", fold(el.text_content()))
+
+
+def _rows(table: Any) -> Iterator[Any]:
+    for child in table:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            yield child
+        elif tag in {"thead", "tbody", "tfoot"}:
+            yield from (tr for tr in child if isinstance(tr.tag, str) and tr.tag == "tr")
+
+
+def _span(el: Any, name: str) -> int:
+    try:
+        return max(1, min(int(el.get(name, "1")), 200))
+    except ValueError:
+        return 1
+
+
+def _grid(table: Any) -> list[list[tuple[int, str, int]]]:
+    taken: dict[tuple[int, int], tuple[int, str, int]] = {}
+    nrows = 0
+    key = 0
+    for r, tr in enumerate(_rows(table)):
+        c = 0
+        nrows = max(nrows, r + 1)
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in {"td", "th"}:
+                continue
+            while (r, c) in taken:
+                c += 1
+            key += 1  # lxml proxies are transient: id() is not a stable key
+            entry = (key, _cell_text(td), td.sourceline or 0)
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, c + dc)] = entry
+            nrows = max(nrows, r + rs)
+            c += cs
+    width = max((c for _, c in taken), default=-1) + 1
+    return [[taken.get((r, c), (-1, "", 0)) for c in range(width)] for r in range(nrows)]
+
+
+def _walk(el: Any, out: _Builder) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP or not tag:
+        if el.tail:
+            out.add(fold(el.tail), el.sourceline)
+        return
+    if tag == "table" and not el.xpath(".//table"):
+        out.table(_grid(el))
+    else:
+        block = tag in _BLOCK
+        if block:
+            out.flush()
+        if el.text:
+            out.add(fold(el.text), el.sourceline)
+        for child in el:
+            _walk(child, out)
+        if block:
+            out.flush()
+    if el.tail:
+        out.add(fold(el.tail), el.sourceline)
+
+
+def load_html(data: bytes, source: str) -> Document:
+    """A Document from the bytes of an HTML page."""
+    text = clean_newlines(_decode_html(data, source))
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise InputError(f"cannot parse HTML: {e}", path=source) from e
+    out = _Builder()
+    body = root.find("body")
+    _walk(body if body is not None else root, out)
+    doc = out.document(source)
+    title = root.findtext(".//title")
+    article = root.xpath('//meta[@name="ArticleTitle"]/@content')
+    doc.title = fold((article[0] if article else title or "").strip()) or None
+    pub = root.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content')
+    if pub:
+        doc.extra["meta_pubdate"] = str(pub[0]).strip()
+    return doc

@@ -1,0 +1,80 @@
+"""Normalise decoded text so the parser sees one spelling of each character.
+
+Folding is one character for one character (so every offset stays valid):
+full-width digits, Latin letters and the ASCII-like punctuation the tables use
+become ASCII; NBSP, the ideographic space and other odd spaces become a plain
+space. Chinese punctuation (，。、：；“”) is kept as printed.
+"""
+
+from __future__ import annotations
+
+from .document import Cell, Document, Line
+
+_FOLD = {0xFF10 + i: ord("0") + i for i in range(10)}
+_FOLD.update({0xFF21 + i: ord("A") + i for i in range(26)})
+_FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
+_FOLD.update({ord(c): ord(a) for c, a in zip("＋－．％／（）｜＊", "+-.%/()|*", strict=True)})
+_FOLD.update({c: 0x20 for c in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205F, 0x1680)})
+_FOLD.update({0x2212: ord("-"), 0xFE63: ord("-")})
+
+
+def fold(text: str) -> str:
+    """Fold full-width forms and odd spaces; the result has the same length."""
+    return text.translate(_FOLD)
+
+
+def clean_newlines(text: str) -> str:
+    """CRLF and lone CR to LF, a leading BOM and zero-width characters dropped."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\u200b", "").replace("\ufeff", "")
+
+
+def split_cells(line: str, start: int) -> tuple[Cell, ...] | None:
+    """Cells of a tab-separated or Markdown pipe row, or ``None`` for plain text."""
+    if "\t" in line:
+        sep = "\t"
+    elif line.lstrip().startswith("|") and line.count("|") >= 3:
+        sep = "|"
+    else:
+        return None
+    cells: list[Cell] = []
+    pos = 0
+    body = line
+    if sep == "|":
+        # Drop the outer pipes of a Markdown row; a separator row has no cells.
+        stripped = line.strip()
+        if set(stripped) <= set("|-: "):
+            return ()
+        lead = line.index("|") + 1
+        tail = line.rindex("|")
+        body, pos = line[lead:tail], lead
+    for part in body.split(sep):
+        left = len(part) - len(part.lstrip())
+        text = part.strip()
+        cells.append(Cell(text, start + pos + left, start + pos + left + len(text)))
+        pos += len(part) + 1
+    return tuple(cells)
+
+
+def text_document(text: str, *, source: str = "<text>", fmt: str = "txt") -> Document:
+    """A :class:`Document` from decoded text: cleaned, folded, split into lines.
+
+    Lines with tabs or Markdown pipes become table rows with cells.
+    """
+    text = fold(clean_newlines(text))
+    lines: list[Line] = []
+    pos = 0
+    table = -1
+    in_table = False
+    for no, raw in enumerate(text.split("\n"), start=1):
+        cells = split_cells(raw, pos)
+        if cells is not None:
+            if not in_table:
+                table += 1
+                in_table = True
+            lines.append(Line(no, pos, pos + len(raw), raw, cells or None, table))
+        else:
+            in_table = False
+            lines.append(Line(no, pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return Document(text=text, lines=lines, source=source, format=fmt)

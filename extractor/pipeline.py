@@ -1,0 +1,56 @@
+"""The one pipeline every face (Python, CLI, HTTP) calls:
+load → normalise → extract (parser or LLM) → claims → verify → Result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .claims import find_claims
+from .document import Document
+from .errors import NianbaoError
+from .load import load
+from .parser import parse
+from .result import Provenance, Result, Usage
+from .verify import verify
+
+BACKENDS = ("parser",)
+
+
+def nianbao_version() -> str:
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+def extract(source: str | Path | Document, *, backend: str = "parser") -> Result:
+    """Extract, check and trace one report.
+
+    ``source`` is a path or an already loaded :class:`Document`. Raises an
+    :class:`~extractor.errors.InputError` (naming the file) for bad input.
+    """
+    if backend not in BACKENDS:
+        raise NianbaoError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    t0 = time.perf_counter()
+    doc = source if isinstance(source, Document) else load(source)
+    parsed = parse(doc)
+    claims = find_claims(doc, parsed.table_spans)
+    findings = parsed.findings + verify(parsed.report, parsed.evidence, claims)
+    return Result(
+        report=parsed.report,
+        evidence=parsed.evidence,
+        claims=claims,
+        findings=findings,
+        usage=Usage(seconds=round(time.perf_counter() - t0, 4)),
+        provenance=Provenance(
+            nianbao=nianbao_version(),
+            backend=backend,
+            source=doc.source,
+            format=doc.format,
+            input_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        ),
+    )
