@@ -1,0 +1,130 @@
+"""Which template row a printed label names.
+
+Labels are matched on their compact text (whitespace removed, full-width
+folded). A label is cut into segments at its list markers (一、 (三) 2.), so
+``三、本年度办理结果(三)不予公开1.属于国家秘密`` is read as three nested
+labels; the last segment that names a row decides, and the group headings
+before it — (三)…(六) — give the context that short labels like ``3.其他``
+need. Column-header text repeated after a page break is removed first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MARKER = re.compile(r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}[.、](?!\d)")
+
+#: Column-header text of table 三 that a page break repeats inside the table.
+_HEADER_NOISE = [
+    re.compile(r"\(?本列数据的?勾稽关系[^)]*\)?"),
+    re.compile(r"申请人情况"),
+    re.compile(r"自然人(?:法人或其他组织)?(?:总计)?(?=商业企业)"),
+    re.compile(r"(?:法人或其他组织)?(?:总计)?商业企业(?:科研机构)?(?:社会公益组织)?(?:法律服务机构)?(?:其他)?(?:小计)?(?:总计)?"),
+    re.compile(r"信息内容"),
+]
+
+#: (pattern over a segment's text, row path, group the segment must sit in or None)
+_ROWS: list[tuple[re.Pattern[str], str, str | None]] = [
+    (re.compile(r"新收"), "new_received", None),
+    (re.compile(r"上一?年度?结转"), "carried_over", None),
+    (re.compile(r"结转下|下一?年度?继续办理"), "carried_forward", None),
+    (re.compile(r"予以公开"), "granted", None),
+    (re.compile(r"部分公开"), "partially_granted", None),
+    (re.compile(r"国家秘密"), "withheld.state_secret", None),
+    (re.compile(r"其他法律|行政法规禁止|法律行政.{0,4}公开"), "withheld.other_law", None),
+    (re.compile(r"三安全|一稳定|危及"), "withheld.security_stability", None),
+    (re.compile(r"第三方"), "withheld.third_party", None),
+    (re.compile(r"内部事务"), "withheld.internal_affairs", None),
+    (re.compile(r"过程性|四类过程"), "withheld.process_info", None),
+    (re.compile(r"执法案卷"), "withheld.enforcement_file", None),
+    (re.compile(r"行政查询|查询事项"), "withheld.admin_query", None),
+    (re.compile(r"不掌握"), "unavailable.not_held", None),
+    (re.compile(r"另行制作|现成信息"), "unavailable.needs_creation", None),
+    (re.compile(r"仍不明确|补正后"), "unavailable.unclear", None),
+    (re.compile(r"信访|举报投诉"), "not_processed.petition", None),
+    (re.compile(r"重复申请"), "not_processed.duplicate", None),
+    (re.compile(r"出版物"), "not_processed.publication", None),
+    (re.compile(r"大量反复|反复申请"), "not_processed.excessive", None),
+    (re.compile(r"重新出具|确认或"), "not_processed.confirmation", None),
+    (re.compile(r"不补正"), "other.overdue_correction", None),
+    (re.compile(r"缴纳费用|收费通知|未缴费|逾期未按"), "other.overdue_fee", None),
+    (re.compile(r"^其他(?:情形|情况)?$"), "other.other", "other"),
+    (re.compile(r"^其他处理$"), "other", None),
+    (re.compile(r"^总计$|^\(七\)"), "total", None),
+]
+_GROUP_MARKERS = {"(三)": "withheld", "(四)": "unavailable", "(五)": "not_processed", "(六)": "other"}
+_GROUP_TEXT = [
+    (re.compile(r"^不予公开"), "withheld"),
+    (re.compile(r"^无法提供"), "unavailable"),
+    (re.compile(r"^不予处理"), "not_processed"),
+    (re.compile(r"^其他处理"), "other"),
+]
+
+
+def strip_header_noise(compact: str) -> str:
+    for pattern in _HEADER_NOISE:
+        compact = pattern.sub("", compact)
+    return compact
+
+
+def segments(compact: str) -> list[tuple[str, str]]:
+    """(marker, text) pairs; text before the first marker has marker ''."""
+    out: list[tuple[str, str]] = []
+    last, marker = 0, ""
+    for m in _MARKER.finditer(compact):
+        if m.start() > last or marker:
+            out.append((marker, compact[last : m.start()]))
+        last, marker = m.end(), m.group()
+    out.append((marker, compact[last:]))
+    return [(mk, t) for mk, t in out if mk or t]
+
+
+@dataclass(slots=True)
+class RowMatcher:
+    """Reads table 三's row labels in order, keeping the current group."""
+
+    group: str | None = None
+
+    def match(self, label: str) -> str | None:
+        """The row path (relative to ``applications``) this label names, or None."""
+        found: str | None = None
+        for marker, text in segments(strip_header_noise(label)):
+            if marker in _GROUP_MARKERS:
+                self.group = _GROUP_MARKERS[marker]
+            elif marker.startswith("(") or (marker and not marker[0].isdigit()):
+                self.group = None
+            for pattern, group in _GROUP_TEXT:
+                if pattern.search(text):
+                    self.group = group
+            for pattern, path, needs in _ROWS:
+                if pattern.search(text if path != "total" else marker + text) and (
+                    needs is None or needs == self.group
+                ):
+                    found = path
+                    break
+        return found
+
+
+#: Table 二 rows per template: (pattern, row key), tried right to left in a label.
+ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"规章"), "regulations"),
+    (re.compile(r"规范性文件"), "normative_documents"),
+    (re.compile(r"行政许可"), "licensing"),
+    (re.compile(r"对外管理服务|其他对外管理"), "other_services"),
+    (re.compile(r"行政处罚"), "punishment"),
+    (re.compile(r"行政强制"), "coercion"),
+    (re.compile(r"行政事业性收费|事业性收费"), "fees"),
+    (re.compile(r"集中采购|政府采购"), "procurement"),
+]
+
+
+def active_row(label: str) -> str | None:
+    """The table 二 row a label names: the match that ends last wins, since a
+    row's own label follows any header text carried into it."""
+    best: tuple[int, str] | None = None
+    for pattern, key in ACTIVE_LABELS:
+        for m in pattern.finditer(label):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), key)
+    return best[1] if best else None

@@ -1,0 +1,315 @@
+"""The deterministic template parser: a Document in, the canonical Report out.
+
+It reads labels and structure, never positions. Each table section is cut
+into items (label text, value cells); a run of values belongs to the row its
+preceding label names. A row whose value count does not fit the table's
+columns is left blank and reported (``parse.unplaced``), never guessed; a
+table that cannot be found is ``null`` with a finding saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .document import Document
+from .errors import NotAReport
+from .labels import RowMatcher, active_row, strip_header_noise
+from .meta import read_meta
+from .result import Evidence, Finding, Message
+from .schema import Report, unflatten
+from .sections import Compact, find_sections
+from .template import (
+    ACTIVE_ROWS,
+    AMOUNT_FIELDS,
+    APPLICANT_COLUMNS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    Template,
+    application_paths,
+    review_paths,
+)
+from .tokens import Item, Label, Value, items
+
+
+@dataclass(slots=True)
+class Row:
+    label: str
+    values: list[Value]
+    label_items: list[Label] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Parsed:
+    """What the parser read: the report, where each value stands, what it could not place."""
+
+    report: Report
+    evidence: dict[str, Evidence]
+    findings: list[Finding]
+    table_spans: list[tuple[int, int]]
+
+
+_HEADER_WORDS = (
+    "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他小计"
+)
+
+
+def _is_header_noise(text: str) -> bool:
+    return bool(text) and text in _HEADER_WORDS
+
+
+def rows_of(found: list[Item], width: int) -> list[Row]:
+    """Group items into rows: label text, then the run of values after it.
+
+    Header text a page break repeats in the middle of a row's values (the row
+    has fewer than ``width`` values so far) does not end the row.
+    """
+    rows: list[Row] = []
+    labels: list[Label] = []
+    values: list[Value] = []
+    for it in found:
+        if isinstance(it, Label):
+            if values and len(values) < width and _is_header_noise(it.text):
+                continue
+            if values:
+                rows.append(Row("".join(lab.text for lab in labels), values, labels))
+                labels, values = [], []
+            labels.append(it)
+        else:
+            values.append(it)
+    if values or labels:
+        rows.append(Row("".join(lab.text for lab in labels), values, labels))
+    return rows
+
+
+def _fit(values: list[Value], width: int) -> list[Value] | None:
+    """The row's values if they fill ``width`` columns; blank cells in front of
+    them (gaps between label columns) are dropped."""
+    vals = list(values)
+    while len(vals) > width and vals[0].number is None:
+        vals.pop(0)
+    return vals if len(vals) == width else None
+
+
+class _Reader:
+    """Accumulates the flat canonical values, evidence and findings of one document."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.flat: dict[str, Any] = {}
+        self.evidence: dict[str, Evidence] = {}
+        self.findings: list[Finding] = []
+
+    def finding(self, rule: str, severity: str, zh: str, en: str, paths: list[str], at: Value | Label | None) -> None:
+        ev = {}
+        if at is not None:
+            ev = {p: self._evidence(at, None, None) for p in paths[:1]}
+        self.findings.append(
+            Finding(rule=rule, severity=severity, message=Message(zh=zh, en=en), paths=paths, evidence=ev)  # type: ignore[arg-type]
+        )
+
+    @staticmethod
+    def _evidence(v: Value | Label, row: str | None, col: str | None) -> Evidence:
+        end = v.end if isinstance(v, Value) else v.start + len(v.text)
+        return Evidence(line=v.line.no, start=v.start, end=end, text=v.text, page=v.line.page, row=row, col=col)
+
+    def put(self, path: str, v: Value, row: str, col: str, *, amount_unit: str | None = None) -> None:
+        number = v.number
+        field_name = path.rsplit(".", 1)[1]
+        if number is not None and field_name in AMOUNT_FIELDS:
+            unit = v.unit or amount_unit or "万元"
+            dec = Decimal(v.text.rstrip("万元件个项条宗").replace(",", ""))
+            number = float(dec / 10000) if unit == "元" else float(dec)
+        elif isinstance(number, float):
+            self.finding(
+                "parse.not_integer", "warning", f"{row}·{col} 印有非整数 {v.text}，未采用",
+                f"{row} / {col} prints a non-integer count {v.text}; left blank", [path], v,
+            )
+            number = None
+        self.flat[path] = number
+        self.evidence[path] = self._evidence(v, row, col)
+
+    def unplaced(self, paths: list[str], row: Row, width: int) -> None:
+        at: Value | Label | None = row.values[0] if row.values else (row.label_items[0] if row.label_items else None)
+        self.finding(
+            "parse.unplaced", "warning",
+            f"“{row.label[:30]}”一行印有 {len(row.values)} 个数值，应为 {width} 个，无法对应到列，留空",
+            f"row “{row.label[:30]}” prints {len(row.values)} values where {width} columns are expected; "
+            "cells left blank rather than guessed",
+            paths, at,
+        )
+
+
+def _applicant_columns(compact_region: str) -> list[str | None]:
+    """Value columns of table 三 in printed order; ``None`` marks a 小计 column."""
+    cols: list[str | None] = list(APPLICANT_COLUMNS)
+    if "小计" in compact_region:
+        sub, other = compact_region.find("小计"), compact_region.find("法律服务机构")
+        cols.insert(6 if sub > other >= 0 else 1, None)
+    return cols
+
+
+def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
+    """Fill table 三; returns whether ``other`` was printed as one row."""
+    columns = _applicant_columns(compact)
+    width = len(columns)
+    matcher = RowMatcher()
+    seen: set[str] = set()
+    single_other = split_other = False
+    for row in rows_of(items(r.doc, *span), width):
+        path = matcher.match(row.label)
+        if path is None:
+            if row.values and any(v.number is not None for v in row.values):
+                label = strip_header_noise(row.label)[:30] or "(无标签)"
+                r.finding(
+                    "parse.extra_row", "info", f"表三中“{label}”一行不属于模板，已略过",
+                    f"table 三 row “{label}” is not in the template; ignored", [], row.values[0],
+                )
+            continue
+        if not row.values:
+            continue
+        paths = [f"applications.{path}.{c}" for c in APPLICANT_COLUMNS]
+        if path in seen:
+            r.finding(
+                "parse.duplicate_row", "warning", f"表三“{path}”一行重复出现，采用第一次",
+                f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
+            )
+            continue
+        seen.add(path)
+        single_other |= path == "other"
+        split_other |= path.startswith("other.")
+        vals = _fit(row.values, width)
+        if vals is None:
+            r.unplaced(paths, row, width)
+            continue
+        for col, v in zip(columns, vals, strict=True):
+            if col is not None:
+                r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
+    if single_other and split_other:
+        r.flat = {k: v for k, v in r.flat.items() if k.split(".")[:2] != ["applications", "other"] or k.count(".") == 3}
+        r.finding(
+            "parse.other_subtotal", "info", "（六）其他处理既有合计行又有分项，采用分项",
+            "（六）其他处理 printed both as one row and split; the split rows are kept", [], None,
+        )
+        return False
+    return single_other
+
+
+def _read_review(r: _Reader, span: tuple[int, int]) -> None:
+    paths = review_paths()
+    found = rows_of(items(r.doc, *span), len(paths))
+    row = next((x for x in found if len(x.values) >= len(paths)), None)
+    if row is not None:
+        vals = _fit(row.values, len(paths))
+        if vals is None:
+            r.unplaced(paths, row, len(paths))
+            return
+        for path, v in zip(paths, vals, strict=True):
+            g, c = path.split(".")[1:]
+            r.put(path, v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
+        return
+    # Transposed layout: one row per group, five values each.
+    for x in found:
+        group = _review_group(x.label)
+        vals = _fit(x.values, len(REVIEW_COLUMNS)) if group else None
+        if group and vals:
+            for c, v in zip(REVIEW_COLUMNS, vals, strict=True):
+                r.put(f"review_litigation.{group}.{c}", v, REVIEW_GROUPS[group], REVIEW_COLUMNS[c])
+    if not any(k.startswith("review_litigation.") for k in r.flat):
+        bad = next((x for x in found if x.values), None)
+        if bad is not None:
+            r.unplaced(paths, bad, len(paths))
+
+
+def _review_group(label: str) -> str | None:
+    if re.search(r"复议后起诉$", label):
+        return "litigation_after_review"
+    if re.search(r"直接起诉$", label):
+        return "litigation_direct"
+    if re.search(r"行政复议$", label):
+        return "review"
+    return None
+
+
+def _template(compact_active: str, compact_all: str) -> Template | None:
+    if re.search(r"制发件数|废止件数|现行有效", compact_active):
+        return "2021"
+    if re.search(r"新制作数量|上一年项目数量|对外公开总数量|本年增/?减", compact_active):
+        return "2019"
+    if re.search(r"逾期不补正|逾期未按收费", compact_all):
+        return "2021"
+    return None
+
+
+def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact: str) -> None:
+    unit = "元" if re.search(r"单位[:：]?元|\(元\)", compact) else "万元"
+    rows = ACTIVE_ROWS[template]
+    for row in rows_of(items(r.doc, *span), 3):
+        if not row.values:
+            continue
+        key = active_row(strip_header_noise(row.label))
+        if key is None or key not in rows:
+            continue
+        label, cols = rows[key]
+        paths = [f"active.{key}.{c}" for c in cols]
+        if paths[0] in r.flat:
+            continue
+        vals = _fit(row.values, len(cols))
+        if vals is None:
+            r.unplaced(paths, row, len(cols))
+            continue
+        for (c, col_label), v in zip(cols.items(), vals, strict=True):
+            r.put(f"active.{key}.{c}", v, label, col_label, amount_unit=unit)
+
+
+def parse(doc: Document) -> Parsed:
+    """Read meta and the three tables of one report."""
+    compact = Compact.of(doc.text)
+    sections = find_sections(doc, compact)
+    if not sections.spans:
+        raise NotAReport(
+            "not a government information disclosure annual report: none of its tables "
+            "(二、主动公开政府信息情况 / 三、收到和处理政府信息公开申请情况 / 四、行政复议、行政诉讼) was found",
+            path=doc.source,
+        )
+    r = _Reader(doc)
+    meta = read_meta(doc)
+
+    def region(name: str) -> str:
+        span = sections.get(name)
+        return re.sub(r"\s+", "", doc.text[span[0] : span[1]]) if span else ""
+
+    active_text, app_text = region("active"), region("applications")
+    template = _template(active_text, app_text)
+    meta.template = template
+    canonical: dict[str, Any] = {"meta": meta.model_dump(), "active": None, "applications": None, "review_litigation": None}
+
+    single_other = template == "2019"
+    if (span := sections.get("applications")) is not None:
+        single_other = _read_applications(r, span, app_text) or (
+            template == "2019" and not any(k.startswith("applications.other.") for k in r.flat)
+        )
+        canonical["applications"] = _section(r.flat, application_paths(not single_other), "applications")
+    if (span := sections.get("review_litigation")) is not None:
+        _read_review(r, span)
+        canonical["review_litigation"] = _section(r.flat, review_paths(), "review_litigation")
+    if (span := sections.get("active")) is not None and template is not None:
+        _read_active(r, span, template, active_text)
+        paths = [f"active.{k}.{c}" for k, (_, cols) in ACTIVE_ROWS[template].items() for c in cols]
+        canonical["active"] = _section(r.flat, paths, "active")
+    for name, zh in (("active", "二"), ("applications", "三"), ("review_litigation", "四")):
+        if canonical[name] is None:
+            r.finding(
+                "parse.table_missing", "warning", f"未找到表{zh}",
+                f"table {zh} ({name}) was not found; it is null", [name], None,
+            )
+    report = Report.model_validate(canonical)
+    spans = sorted(sections.spans.values())
+    return Parsed(report=report, evidence=r.evidence, findings=r.findings, table_spans=spans)
+
+
+def _section(flat: dict[str, Any], paths: list[str], name: str) -> dict[str, Any]:
+    return dict(unflatten({p: flat.get(p) for p in paths})[name])

@@ -1,0 +1,139 @@
+"""Cut a region of a Document into table items: label text and value cells.
+
+The parser reads labels and structure, never positions: every line (or table
+row) in a region becomes label fragments and value tokens, each with its span,
+and the parser decides which row a run of values belongs to from the labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .document import Cell, Document, Line
+
+#: A printed number: signed, thousands separators, decimals, an optional unit.
+NUMBER = re.compile(
+    r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<unit>万元|元|件|个|项|条|宗)?"
+)
+#: What a blank cell may print.
+BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
+_MD_SEPARATOR = re.compile(r"^[\s|:\-]+$")
+#: Page numbers and running page marks a PDF dump leaves inside tables.
+PAGE_MARK = re.compile(r"^\s*(?:[-—－]\s*\d{1,4}\s*[-—－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+_WS = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A printed value (``number`` is None for a blank cell) and where it stands."""
+
+    number: int | float | None
+    text: str
+    start: int
+    end: int
+    line: Line
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A fragment of label text (whitespace removed) and where it starts."""
+
+    text: str
+    start: int
+    line: Line
+
+
+Item = Value | Label
+
+
+def parse_number(text: str) -> tuple[int | float, str | None] | None:
+    """The number a cell prints (and its unit), or None if it is not a number."""
+    m = NUMBER.fullmatch(text)
+    if not m:
+        return None
+    raw = m.group("num").replace(",", "")
+    try:
+        dec = Decimal(raw)
+    except InvalidOperation:
+        return None
+    value: int | float = int(dec) if "." not in raw else float(dec)
+    return value, m.group("unit")
+
+
+def _value(text: str, start: int, end: int, line: Line) -> Value | None:
+    if text in BLANKS:
+        return Value(None, text, start, end, line)
+    parsed = parse_number(text)
+    if parsed is None:
+        return None
+    return Value(parsed[0], text, start, end, line, parsed[1])
+
+
+def _row_items(line: Line) -> list[Item]:
+    """Items of a table row: labels first, then the row's value cells.
+
+    A cell repeated by ``rowspan``/``colspan`` (same offsets) counts once among
+    the values, but keeps its place among the labels.
+    """
+    assert line.cells is not None
+    cells: list[Cell] = list(line.cells)
+    while cells and not cells[-1].text:
+        cells.pop()  # ragged rows end in empty cells that are not columns
+    values: list[Value] = []
+    first_value = len(cells)
+    for i in range(len(cells) - 1, -1, -1):
+        c = cells[i]
+        v = _value(c.text, c.start, c.end, line)
+        if v is None:
+            break
+        values.append(v)
+        first_value = i
+    values.reverse()
+    # Drop colspan copies: the same cell printed once.
+    deduped: list[Value] = []
+    for v in values:
+        if deduped and deduped[-1].start == v.start and v.text:
+            continue
+        deduped.append(v)
+    labels = [Label(re.sub(r"\s+", "", c.text), c.start, line) for c in cells[:first_value] if c.text]
+    seen: set[tuple[str, int]] = set()
+    out: list[Item] = []
+    for lab in labels:
+        if (lab.text, lab.start) not in seen:
+            seen.add((lab.text, lab.start))
+            out.append(lab)
+    return [*out, *deduped]
+
+
+def _plain_items(line: Line, start: int, end: int) -> list[Item]:
+    """Items of a plain text line within ``[start, end)``; numbers before label
+    text on the same line are label text (a list marker, not a value)."""
+    tokens = [
+        (m.group(), line.start + m.start(), line.start + m.end())
+        for m in _WS.finditer(line.text)
+        if start <= line.start + m.start() < end
+    ]
+    items: list[Item] = []
+    last_label = max(
+        (i for i, (t, _, _) in enumerate(tokens) if _value(t, 0, 0, line) is None), default=-1
+    )
+    for i, (t, s, e) in enumerate(tokens):
+        v = _value(t, s, e, line) if i > last_label else None
+        items.append(v if v is not None else Label(t, s, line))
+    return items
+
+
+def items(doc: Document, start: int, end: int) -> list[Item]:
+    """Every item printed in ``[start, end)`` of the document text."""
+    out: list[Item] = []
+    for line in doc.lines:
+        if line.end < start or line.start >= end:
+            continue
+        if line.cells is not None:
+            out.extend(_row_items(line))
+        elif line.text.strip() and not _MD_SEPARATOR.match(line.text) and not PAGE_MARK.match(line.text):
+            out.extend(_plain_items(line, start, end))
+    return out
