@@ -1,0 +1,173 @@
+"""Throughput and memory of each pipeline stage, so a change that slows one down shows.
+
+Stages are timed separately over N copies of the fixture reports: load (bytes →
+Document), parse (Document → Report + evidence) and check (claims + verify).
+Throughput is documents per second of the time spent in that stage. Memory is
+measured in a separate pass with :mod:`tracemalloc` (the peak of Python heap
+allocations while one document goes through the stage; C libraries such as
+libxml2 allocate outside it) and, for the whole run, the process's peak
+resident set from :func:`resource.getrusage`. With ``jobs > 1`` the copies are
+spread over a :class:`~concurrent.futures.ProcessPoolExecutor`.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .claims import find_claims
+from .errors import NianbaoError
+from .load import load_bytes
+from .parser import parse
+from .verify import verify
+
+STAGES = ("load", "parse", "check")
+Item = tuple[str, bytes]
+
+
+def _stages(name: str, data: bytes) -> list[tuple[str, Callable[[], Any]]]:
+    """The three stages of one document as thunks, each fed by the previous one's result."""
+    state: dict[str, Any] = {}
+
+    def do_load() -> None:
+        state["doc"] = load_bytes(data, name)
+
+    def do_parse() -> None:
+        state["parsed"] = parse(state["doc"])
+
+    def do_check() -> None:
+        parsed = state["parsed"]
+        claims = find_claims(state["doc"], parsed.table_spans)
+        verify(parsed.report, parsed.evidence, claims)
+
+    return [("load", do_load), ("parse", do_parse), ("check", do_check)]
+
+
+def time_stages(items: list[Item]) -> dict[str, float]:
+    """Seconds spent in each stage over ``items``."""
+    spent = dict.fromkeys(STAGES, 0.0)
+    for name, data in items:
+        for stage, run in _stages(name, data):
+            t0 = time.perf_counter()
+            run()
+            spent[stage] += time.perf_counter() - t0
+    return spent
+
+
+def peak_heap(items: list[Item]) -> dict[str, int]:
+    """Largest tracemalloc peak (bytes above the start of the stage) per stage, over ``items``."""
+    peaks = dict.fromkeys(STAGES, 0)
+    tracemalloc.start()
+    try:
+        for name, data in items:
+            for stage, run in _stages(name, data):
+                base = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+                run()
+                peaks[stage] = max(peaks[stage], tracemalloc.get_traced_memory()[1] - base)
+    finally:
+        tracemalloc.stop()
+    return peaks
+
+
+def readable(files: list[Path]) -> tuple[list[Item], list[str]]:
+    """The fixture files this build can load, and a note for each it cannot (e.g. no PDF loader)."""
+    items, skipped = [], []
+    for f in files:
+        data = f.read_bytes()
+        try:
+            load_bytes(data, f.name)
+        except NianbaoError as e:
+            skipped.append(f"{f.name}: {e}")
+            continue
+        items.append((f.name, data))
+    return items, skipped
+
+
+@dataclass
+class ModeFigures:
+    """One way of running the copies: single process or ``jobs`` workers."""
+
+    jobs: int
+    docs: int
+    wall: float
+    stage_seconds: dict[str, float]
+    peak_rss_kib: int
+
+    def rate(self, stage: str) -> float:
+        """Documents per second of stage time (workers run their stage side by side)."""
+        s = self.stage_seconds[stage]
+        return self.docs * self.jobs / s if s > 0 else math.inf
+
+    @property
+    def wall_rate(self) -> float:
+        return self.docs / self.wall if self.wall > 0 else math.inf
+
+
+@dataclass
+class BenchResult:
+    files: int
+    copies: int
+    peak_heap: dict[str, int]
+    modes: list[ModeFigures] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files, "copies": self.copies, "skipped": self.skipped,
+            "peak_heap_bytes": self.peak_heap,
+            "modes": [
+                {"jobs": m.jobs, "docs": m.docs, "wall_seconds": m.wall, "reports_per_second": m.wall_rate,
+                 "stage_seconds": m.stage_seconds, "stage_reports_per_second": {s: m.rate(s) for s in STAGES},
+                 "peak_rss_kib": m.peak_rss_kib}
+                for m in self.modes
+            ],
+        }
+
+
+def _chunk(items: list[Item], copies: int) -> dict[str, float]:
+    return time_stages(items * copies)
+
+
+def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
+    """Time every stage over ``copies`` copies of ``items``, in this process or in ``jobs`` workers."""
+    t0 = time.perf_counter()
+    if jobs <= 1:
+        spent = time_stages(items * copies)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    else:
+        shares = [copies // jobs + (i < copies % jobs) for i in range(jobs)]
+        spent = dict.fromkeys(STAGES, 0.0)
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for part in pool.map(_chunk, [items] * jobs, shares):
+                for k, v in part.items():
+                    spent[k] += v
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return ModeFigures(jobs, len(items) * copies, time.perf_counter() - t0, spent, rss)
+
+
+def bench(files: list[Path], *, copies: int | None = None, seconds: float = 10.0, jobs: int = 1) -> BenchResult:
+    """Measure the stages over the fixture ``files``.
+
+    ``copies=None`` picks enough copies for the single-process run to take about
+    ``seconds`` (timed on one warm-up copy).
+    """
+    items, skipped = readable(files)
+    if not items:
+        raise NianbaoError("no readable report files to benchmark")
+    heap = peak_heap(items)
+    if copies is None:
+        once = sum(time_stages(items).values())
+        copies = max(1, round(seconds / once)) if once > 0 else 1
+    result = BenchResult(len(items), copies, heap, skipped=skipped)
+    result.modes.append(run_mode(items, copies, 1))
+    if jobs > 1:
+        result.modes.append(run_mode(items, copies, jobs))
+    return result

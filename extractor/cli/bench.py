@@ -1,0 +1,57 @@
+"""``nianbao bench``: throughput and memory of load, parse and check over copies of the fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..bench import STAGES, BenchResult, bench
+from ..errors import NianbaoError
+from ._common import console, user_errors
+
+
+def _table(r: BenchResult) -> Table:
+    t = Table(title=f"nianbao bench — {r.files} reports × {r.copies} copies", title_justify="left")
+    for col in ("jobs", "stage", "docs", "seconds", "reports/s", "peak heap MiB"):
+        t.add_column(col, justify="left" if col == "stage" else "right")
+    for m in r.modes:
+        for s in STAGES:
+            heap = f"{r.peak_heap[s] / 2**20:.1f}" if m.jobs == 1 else ""
+            t.add_row(str(m.jobs), s, str(m.docs), f"{m.stage_seconds[s]:.2f}", f"{m.rate(s):.1f}", heap)
+        t.add_row(str(m.jobs), "[b]end to end (wall)[/]", str(m.docs), f"{m.wall:.2f}", f"{m.wall_rate:.1f}",
+                  f"RSS {m.peak_rss_kib / 1024:.0f}")
+        t.add_section()
+    return t
+
+
+@user_errors
+def command(
+    fixtures: Annotated[Path, typer.Argument(help="Folder with reports/, or a folder of report files")] = Path(
+        "eval/fixtures"
+    ),
+    copies: Annotated[
+        int | None, typer.Option("--copies", "-n", help="Copies of the fixtures (default: fit --seconds)")
+    ] = None,
+    seconds: Annotated[float, typer.Option(help="Target duration of the single-process run")] = 10.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Also run with this many worker processes")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Measure reports/s and peak memory of each stage, single process and with --jobs."""
+    folder = fixtures / "reports" if (fixtures / "reports").is_dir() else fixtures
+    files = sorted(p for p in folder.glob("*") if p.is_file())
+    if not files:
+        raise NianbaoError(f"{folder}: no report files")
+    result = bench(files, copies=copies, seconds=seconds, jobs=jobs)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    console.print(_table(result))
+    console.print("reports/s per stage = documents / time in that stage (× jobs); peak heap = tracemalloc peak "
+                  "of one document in the stage (Python allocations only); RSS = peak resident set "
+                  "(getrusage; of the largest worker with --jobs).", highlight=False)
+    for s in result.skipped:
+        console.print(f"skipped {s}", markup=False, highlight=False)

@@ -1,0 +1,126 @@
+"""``nianbao eval``: score a backend against the labelled fixtures, with gates for CI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import NianbaoError
+from ..eval_report import summary_rows, write_report
+from ..evaluate import Counts
+from ..harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
+from ._common import EXIT_FINDINGS, console, err_console, user_errors
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{100 * v:.1f}%"
+
+
+def _counts(c: Counts) -> list[str]:
+    return [f"{c.right}/{c.leaves}", _pct(c.accuracy), _pct(c.precision), _pct(c.recall), _pct(c.f1)]
+
+
+def _reports_table(run: EvalRun) -> Table:
+    t = Table(title=f"nianbao eval — {run.backend} on {run.fixtures}", title_justify="left")
+    for col in ("report", "leaves", "acc", "P", "R", "F1", "claims", "findings", "false alarms"):
+        t.add_column(col, justify="left" if col == "report" else "right")
+    if run.mutate:
+        t.add_column("mutations caught", justify="right")
+    t.add_column("s", justify="right")
+    for r in run.reports:
+        mut = [f"{r.mutation.caught}/{r.mutation.tried}" if r.mutation else "—"] if run.mutate else []
+        if r.error:
+            t.add_row(f"[red]{r.name}[/]", *_counts(r.leaves.counts), f"0/{r.claims.gold}",
+                      f"0/{r.findings.gold}", "—", *mut, f"{r.seconds:.2f}")
+            continue
+        t.add_row(
+            r.name, *_counts(r.leaves.counts), f"{r.claims.found}/{r.claims.gold} +{r.claims.extra}",
+            f"{r.findings.detected}/{r.findings.gold}", str(r.findings.false_alarms), *mut, f"{r.seconds:.2f}",
+        )
+    mut = [f"{run.total('mutation.caught')}/{run.total('mutation.tried')}"] if run.mutate else []
+    t.add_section()
+    t.add_row(
+        "[b]total[/]", *_counts(run.counts),
+        f"{run.total('claims.found')}/{run.total('claims.gold')} +{run.total('claims.extra')}",
+        f"{run.total('findings.detected')}/{run.total('findings.gold')}",
+        str(run.total("findings.false_alarms")), *mut, f"{run.seconds:.2f}",
+    )
+    return t
+
+
+def _breakdown(run: EvalRun, worst: int) -> Table:
+    t = Table(title="by section, then the rows that fail most", title_justify="left")
+    for col in ("section / row", "right/leaves", "acc", "P", "R", "F1"):
+        t.add_column(col, justify="left" if col.startswith("section") else "right")
+    for name, c in run.sections().items():
+        t.add_row(name, *_counts(c))
+    failing = sorted(((k, c) for k, c in run.rows().items() if c.wrong), key=lambda kc: (-kc[1].wrong, kc[0]))
+    if failing:
+        t.add_section()
+        for name, c in failing[:worst]:
+            t.add_row(f"[dim]{name}[/]", *_counts(c))
+    return t
+
+
+def print_run(run: EvalRun, out: Console, limit: int) -> None:
+    """The tables, the headline figures, then every mismatch (first ``limit`` per report)."""
+    out.print(_reports_table(run))
+    out.print(_breakdown(run, worst=10))
+    for k, v in summary_rows(run):
+        out.print(f"[b]{k}[/]: {v}", highlight=False)
+    for r in run.reports:
+        lines = [f"FAILED {r.error}"] if r.error else []
+        for m in r.leaves.mismatches[:limit]:
+            src = r.sources.get(m.path)
+            where = f"   line {src.line}: {src.text.strip()[:80]}" if src else ""
+            lines.append(f"{m.path}: gold {m.gold!r} got {m.got!r}{where}")
+        if len(r.leaves.mismatches) > limit:
+            lines.append(f"… {len(r.leaves.mismatches) - limit} more")
+        lines += [f"missed claim {q!r}" for q in r.claims.missed]
+        lines += [f"missed finding: {w}" for w in r.findings.missed]
+        lines += [f"false alarm {a}" for a in r.findings.alarms]
+        lines += [f"missed mutation {m}" for m in (r.mutation.misses if r.mutation else [])]
+        if lines:
+            out.print(f"\n[b]{r.name}[/]", highlight=False)
+            for line in lines:
+                out.print(f"  {line}", markup=False, highlight=False)
+    for n in run.notes:
+        out.print(n, markup=False, highlight=False)
+
+
+@user_errors
+def command(
+    fixtures: Annotated[Path, typer.Argument(help="Folder with reports/ and gold/")] = Path("eval/fixtures"),
+    backend: Annotated[str, typer.Option("--backend", "-b", help="Extraction backend to score")] = "parser",
+    mutate: Annotated[int, typer.Option(help="Numbers of table 三 to change per consistent text report")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed for --mutate (same edits as score.py)")] = 7,
+    only: Annotated[str | None, typer.Option(help="Glob on report names")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write an HTML (.html) or Markdown report here")] = None,
+    limit: Annotated[int, typer.Option(help="Mismatches listed per report")] = 50,
+    min_accuracy: Annotated[float | None, typer.Option(help="Gate: leaf accuracy, percent")] = None,
+    min_claims: Annotated[float | None, typer.Option(help="Gate: claims recall, percent")] = None,
+    max_false_alarms: Annotated[int | None, typer.Option(help="Gate: error findings on consistent reports")] = None,
+    min_caught: Annotated[float | None, typer.Option(help="Gate: mutations caught, percent")] = None,
+) -> None:
+    """Score a backend against hand-labelled fixtures; exit 1 when a gate fails."""
+    run = evaluate(fixtures, backend_extractor(backend), backend=backend, mutate=mutate, seed=seed, only=only)
+    if not run.reports:
+        raise NianbaoError(f"{fixtures}: no labelled reports")
+    if as_json:
+        typer.echo(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_run(run, console, limit)
+    if report is not None:
+        write_report(run, report, limit)
+        err_console.print(f"wrote {report}", highlight=False)
+    failures = gate_failures(run, Gates(min_accuracy, min_claims, max_false_alarms, min_caught))
+    for f in failures:
+        err_console.print(f"[red]gate failed:[/] {f}", highlight=False)
+    if failures:
+        raise typer.Exit(EXIT_FINDINGS)
