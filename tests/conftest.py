@@ -1,0 +1,50 @@
+"""Shared test helpers: the labelled fixtures and a leaf-by-leaf diff."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "eval" / "fixtures"
+SHARED = ROOT.parent / "shared"
+META_KEYS = ("agency", "year", "template", "published")
+
+
+def labelled(*suffixes: str) -> list[tuple[Path, Path]]:
+    """(report, gold) pairs of eval/fixtures whose report has one of ``suffixes``."""
+    pairs = []
+    for gold in sorted((FIXTURES / "gold").glob("*.json")):
+        for report in sorted((FIXTURES / "reports").glob(gold.stem + ".*")):
+            if report.suffix.lower() in suffixes:
+                pairs.append((report, gold))
+    return pairs
+
+
+def load_gold(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def leaf_diff(gold: dict[str, Any], got: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every (path, gold, got) where the canonical leaves differ, meta included."""
+    from extractor.schema import flatten
+
+    gf, pf = flatten(gold), flatten(got)
+    wrong = [(k, v, pf.get(k, "<missing>")) for k, v in gf.items() if pf.get(k, "<missing>") != v]
+    wrong += [(k, None, v) for k, v in pf.items() if k not in gf]
+    for section in ("active", "applications", "review_litigation"):
+        if (gold.get(section) is None) != (got.get(section) is None):
+            wrong.append((section, gold.get(section) is None, got.get(section) is None))
+    for k in META_KEYS:
+        if gold["meta"].get(k) != got["meta"].get(k):
+            wrong.append((f"meta.{k}", gold["meta"].get(k), got["meta"].get(k)))
+    return wrong
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
