@@ -17,15 +17,35 @@ _TITLE = re.compile(
     r"(?P<before>[^\s#*]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>[^\s#*]{0,40}?)\s*"
     r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
-_AGENCY_END = re.compile(r"(?:局|委|委员会|办|办公室|政府|院|署|厅|部|中心|馆|所|站|会|队|区|处|公司|集团|支队|大队|学校|医院|监狱|法院|检察院)$")
+_AGENCY_END = re.compile(
+    r"(?:局|委|办|室|政府|院|署|厅|部|中心|馆|所|站|会|队|区|处|司|集团|学校|医院|监狱|市|县|镇|乡|街道|"
+    r"办事处|旗|盟|州|岛|港|园|社|台|行|库|团|科|组)$"
+)
+_SEPARATORS = re.compile(r".*[_|｜\-—:：》「」【】\]]")
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_CN_DATE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
 _LABELLED_DATE = re.compile(r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE)
 _SIGNATURE_DATE = re.compile(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
 
 
+def _cn_number(s: str) -> str:
+    """二十三 → 23, 十 → 10, 二〇二四 → 2024."""
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return str(int(tens.translate(_CN_DIGITS) or "1") * 10 + int(ones.translate(_CN_DIGITS) or "0"))
+    return s.translate(_CN_DIGITS)
+
+
+def _arabic_dates(text: str) -> str:
+    """Dates written in Chinese numerals (二〇二四年一月十九日) as digits."""
+    return _CN_DATE.sub(lambda m: f"{_cn_number(m[1])}年{_cn_number(m[2])}月{_cn_number(m[3])}日", text)
+
+
 def _clean_agency(s: str) -> str | None:
-    s = _MARKUP.sub("", s).strip(" ：:，,。")
+    s = _MARKUP.sub("", _SEPARATORS.sub("", s))
+    s = re.sub(r"(?:关于|发布|公布|编制)$", "", s).strip(" ：:，,。")
     return s if 2 <= len(s) <= 40 and _AGENCY_END.search(s) else None
 
 
@@ -59,12 +79,12 @@ def _agency_above(doc: Document, title_line: str) -> str | None:
 
 def _published(doc: Document, year: int | None) -> str | None:
     found: list[tuple[int, int, int]] = []
-    for m in _LABELLED_DATE.finditer(doc.text[:20000]):
+    for m in _LABELLED_DATE.finditer(_arabic_dates(doc.text[:20000])):
         found.append((int(m.group("y")), int(m.group("m")), int(m.group("d"))))
     if not found:
         tail = [ln.text for ln in doc.lines if ln.text.strip()][-6:]
         for text in reversed(tail):
-            m = _SIGNATURE_DATE.match(text)
+            m = _SIGNATURE_DATE.match(_arabic_dates(text))
             if m:
                 found.append((int(m.group("y")), int(m.group("m")), int(m.group("d"))))
                 break

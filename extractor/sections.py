@@ -48,16 +48,16 @@ class Compact:
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # section: (heading, a cue that its table follows)
-    "active": (re.compile(r"二[、.,，]?主动公开政府信息(?:情况)?"), re.compile(r"第二十条|信息内容|规章|行政许可")),
+    "active": (re.compile(r"二[、.,，]?主动公开政府信息"), re.compile(r"第二十条|信息内容|规章|行政许可")),
     "applications": (
-        re.compile(r"三[、.,，]?收到和处理政府信息公开申请(?:情况)?"),
+        re.compile(r"三[、.,，]?收到和?处理政府信息公开申请"),
         re.compile(r"申请人情况|自然人|本年新收"),
     ),
     "review_litigation": (
-        re.compile(r"四[、.,，]?(?:政府信息公开)?行政复议[、和及与,，]*(?:行政)?诉讼(?:情况)?"),
+        re.compile(r"四[、.,，]?[^。\d/]{0,16}?行政复议"),
         re.compile(r"维持|纠正|尚未审结|审结"),
     ),
-    "problems": (re.compile(r"五[、.,，]?(?:存在的?)?主要问题|五[、.,，]?存在的?问题"), re.compile(r"")),
+    "problems": (re.compile(r"五[、.,，]?[^。\d]{0,20}?(?:问题|改进)"), re.compile(r"")),
     "other_matters": (re.compile(r"六[、.,，]?其他需要报告"), re.compile(r"")),
 }
 _FALLBACK = {

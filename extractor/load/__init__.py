@@ -19,6 +19,12 @@ from .text import load_text
 MAX_BYTES = 200 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+#: Formats people try that no loader reads: refused by name, not sniffed.
+REFUSED_SUFFIXES = {
+    ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".gz",
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".ofd", ".epub",
+}
+SUPPORTED = ".txt .md .html .htm .pdf .docx .doc .wps"
 
 
 def _sniff(data: bytes) -> str:
@@ -39,6 +45,8 @@ def load_bytes(data: bytes, name: str) -> Document:
     if not data.strip():
         raise InputError("empty file", path=name)
     suffix = Path(name).suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        raise UnsupportedFormat(f"cannot read {suffix} files (nianbao reads {SUPPORTED})", path=name)
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"}:
         suffix = _sniff(data)
     if suffix in TEXT_SUFFIXES:

@@ -1,0 +1,5 @@
+"""``python -m extractor`` runs the ``nianbao`` command line."""
+
+from .cli import app
+
+app()
