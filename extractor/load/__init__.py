@@ -55,6 +55,10 @@ def load_bytes(data: bytes, name: str) -> Document:
         return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
     if suffix in HTML_SUFFIXES:
         return load_html(data, name)
+    if suffix == ".pdf":
+        from .pdf import load_pdf  # lazily: pypdfium2 is the optional 'pdf' extra
+
+        return load_pdf(data, name)
     raise UnsupportedFormat(f"cannot read {suffix} files yet", path=name)
 
 

@@ -1,0 +1,91 @@
+"""Assemble a :class:`Document` line by line, for loaders that read structure
+(PDF, Word) rather than text.
+
+A table row is written as its distinct cells joined by tabs; a cell that spans
+several grid slots is written once and every slot points at the same
+:class:`Cell`, as the HTML loader does. Each line and cell may carry a box
+(page and position) so that evidence can point at the place; the boxes travel
+in ``Document.extra["boxes"]`` (see :func:`boxes`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Mapping, Sequence
+
+from ..document import Cell, Document, Line
+from ..normalize import fold
+
+#: ``(page, x0, top, x1, bottom)``: page 1-based, points from the top-left corner.
+Box = tuple[int, float, float, float, float]
+
+
+class DocBuilder:
+    """Accumulates text lines and table rows into one Document."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.lines: list[Line] = []
+        self.pos = 0
+        self.boxes: dict[int, Box] = {}
+        self._placed: dict[Hashable, Cell] = {}
+        self._table: int | None = None
+
+    def text(self, text: str, page: int | None = None, box: Box | None = None) -> None:
+        """One line of running text (folded; blank lines are kept out)."""
+        text = fold(text).strip()
+        if not text:
+            return
+        if box is not None:
+            self.boxes[self.pos] = box
+        self._emit(text, page)
+
+    def row(
+        self,
+        cells: Sequence[tuple[Hashable, str]],
+        table: int,
+        page: int | None = None,
+        boxes: Mapping[Hashable, Box] | None = None,
+    ) -> None:
+        """One table row: ``(key, text)`` per grid slot; equal keys within a table are one cell."""
+        if table != self._table:
+            self._placed, self._table = {}, table
+        texts: list[str] = []
+        out: list[Cell] = []
+        offset = self.pos
+        for key, raw in cells:
+            if key in self._placed:
+                out.append(self._placed[key])
+                continue
+            if texts:
+                offset += 1  # the tab before this cell
+            text = fold(raw)
+            cell = Cell(text, offset, offset + len(text))
+            if boxes is not None and key in boxes:
+                self.boxes[offset] = boxes[key]
+            offset += len(text)
+            texts.append(text)
+            out.append(cell)
+            self._placed[key] = cell
+        self._emit("\t".join(texts), page, tuple(out), table)
+
+    def _emit(
+        self, text: str, page: int | None, cells: tuple[Cell, ...] | None = None, table: int | None = None
+    ) -> None:
+        self.lines.append(Line(len(self.lines) + 1, self.pos, self.pos + len(text), text, cells, table, page))
+        self.parts.append(text + "\n")
+        self.pos += len(text) + 1
+
+    def document(self, source: str, fmt: str) -> Document:
+        doc = Document(text="".join(self.parts), lines=self.lines, source=source, format=fmt)
+        if self.boxes:
+            doc.extra["boxes"] = json.dumps(
+                {str(k): [round(v, 1) for v in b] for k, b in self.boxes.items()}, separators=(",", ":")
+            )
+        return doc
+
+
+def boxes(doc: Document) -> dict[int, Box]:
+    """Start offset of a line or cell → its box, for documents read from PDF."""
+    data = json.loads(doc.extra.get("boxes", "{}"))
+    return {int(k): (int(v[0]), v[1], v[2], v[3], v[4]) for k, v in data.items()}

@@ -1,0 +1,262 @@
+"""Read a PDF report with pypdfium2: text lines like a PDF dump, ruled tables as cell grids.
+
+One cheap pass per page reads characters with their boxes and the ruling lines
+(see :mod:`.pdf_layout`). Ruled tables become rows with cells (:mod:`.pdf_grid`),
+so blank cells and labels wrapped or printed one character per line come out
+exact; a table that runs onto the next page continues under the same table
+number, its repeated header dropped. Everything else becomes one line per
+pdfium text line, whitespace between tokens, which is what the template
+parser reads in PDF dumps: page numbers and running headers are dropped and
+one-character-per-line labels are joined.
+
+The read runs in a worker with a deadline (:mod:`.isolate`). Encrypted,
+corrupt and scanned files raise an :class:`InputError` with one clear line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..document import Document
+from ..errors import InputError, ScannedDocument, UnsupportedFormat
+from . import isolate
+from .build import Box, DocBuilder
+from .pdf_grid import Char, Grid, bbox, find_grids, slot
+
+if TYPE_CHECKING:
+    from .pdf_layout import PageLayout
+
+#: Running headers and footers live in this top and bottom share of the page.
+BAND = 0.1
+#: A page with fewer printed characters than this counts as having no text.
+MIN_PAGE_CHARS = 20
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–]?\s*\d{1,4}\s*[-—–]?|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+"
+    r"|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$",
+    re.I,
+)
+_DIGITS = re.compile(r"\d+")
+
+
+def load_pdf(data: bytes, source: str, *, timeout: float | None = None) -> Document:
+    """A Document from the bytes of a PDF; gives up with an InputError after ``timeout`` s."""
+    try:
+        import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError as e:
+        raise UnsupportedFormat("reading PDF needs pypdfium2: pip install 'nianbao[pdf]'", path=source) from e
+    return isolate.run(read_pdf, data, source, source=source, timeout=timeout)
+
+
+def read_pdf(data: bytes, source: str) -> Document:
+    """The loader proper, without a deadline (runs inside the worker)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
+
+    from .pdf_layout import read_page
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if getattr(e, "err_code", None) == raw.FPDF_ERR_PASSWORD:
+            raise InputError("encrypted PDF (password required)", path=source) from e
+        raise InputError("corrupt or truncated PDF", path=source) from e
+    try:
+        if len(pdf) == 0:
+            raise InputError("PDF has no pages", path=source)
+        pages = [read_page(pdf[i], i + 1) for i in range(len(pdf))]
+        title = pdf.get_metadata_value("Title")
+    finally:
+        pdf.close()
+    _check_text_layer(pages, source)
+    doc = _assemble(pages).document(source, "pdf")
+    if title:
+        doc.extra["pdf_title"] = title
+    return doc
+
+
+def _check_text_layer(pages: list[PageLayout], source: str) -> None:
+    printed = [sum(1 for ln in p.lines for c in ln if not c.text.isspace()) for p in pages]
+    if sum(1 for n in printed if n >= MIN_PAGE_CHARS) * 2 >= len(pages):
+        return
+    if any(p.images for p in pages):
+        raise ScannedDocument(
+            f"scanned PDF: {len(pages)} page(s) of images without a text layer; "
+            "run OCR first (e.g. ocrmypdf -l chi_sim) and extract from its output",
+            path=source,
+        )
+    raise InputError("PDF has no text layer", path=source)
+
+
+@dataclass(slots=True)
+class _Table:
+    """A grid placed in the flow: its table number, a key per grid slot (equal keys are one
+    cell, also across a page break) and the first row to emit (after a repeated header)."""
+
+    page: int
+    grid: Grid
+    keys: list[list[Hashable]]
+    table: int = -1
+    first: int = 0
+
+    @classmethod
+    def of(cls, page: int, grid: Grid, serial: int) -> _Table:
+        return cls(page, grid, [[(serial, cid) for cid in row] for row in grid.rows])
+
+
+_Item = tuple[int, "list[Char] | _Table"]
+
+
+def _assemble(pages: list[PageLayout]) -> DocBuilder:
+    """Text lines and table rows of all pages, in reading order, into a builder."""
+    chrome = _running_chrome(pages)
+    items: list[_Item] = []
+    serial = 0
+    for page in pages:
+        chars = [c for ln in page.lines for c in ln]
+        grids = [g for g in find_grids(page.rules, chars) if any(g.texts.values())]
+        tables = [_Table.of(page.number, g, serial + i) for i, g in enumerate(grids)]
+        serial += len(tables)
+        lines = [
+            kept
+            for ln in page.lines
+            if (kept := [c for c in ln if not any(t.grid.contains(c) for t in tables)])
+            and "".join(c.text for c in kept).strip()
+            and not _is_chrome(kept, page, chrome)
+        ]
+        items.extend(_flow(page.number, _join_vertical(lines), tables))
+    _number_tables(items)
+    out = DocBuilder()
+    for page_no, item in items:
+        if isinstance(item, _Table):
+            _emit_table(out, item)
+        else:
+            out.text("".join(c.text for c in item), page_no, (page_no, *bbox(item)))
+    return out
+
+
+def _in_band(chars: list[Char], page: PageLayout) -> bool:
+    top = min(c.top for c in chars)
+    bottom = max(c.bottom for c in chars)
+    return bottom < page.height * BAND or top > page.height * (1 - BAND)
+
+
+def _chrome_key(chars: list[Char]) -> str:
+    return _DIGITS.sub("#", "".join(c.text for c in chars).replace(" ", ""))
+
+
+def _running_chrome(pages: list[PageLayout]) -> set[str]:
+    """Texts (digits masked) printed in the header or footer band of most pages."""
+    if len(pages) < 3:
+        return set()
+    seen = Counter(key for p in pages for key in {_chrome_key(ln) for ln in p.lines if ln and _in_band(ln, p)})
+    return {k for k, n in seen.items() if n * 2 >= len(pages) and n >= 3}
+
+
+def _is_chrome(chars: list[Char], page: PageLayout, chrome: set[str]) -> bool:
+    if not _in_band(chars, page):
+        return False
+    text = "".join(c.text for c in chars).strip()
+    return bool(_PAGE_NUMBER.match(text)) or _chrome_key(chars) in chrome
+
+
+def _join_vertical(lines: list[list[Char]]) -> list[list[Char]]:
+    """Runs of one-character lines stacked in a column (a vertical label) as one line."""
+    out: list[list[Char]] = []
+    run: list[list[Char]] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            out.append([c for ln in run for c in ln if c.text != " "])
+        else:
+            out.extend(run)
+        run.clear()
+
+    for ln in lines:
+        printed = [c for c in ln if c.text != " "]
+        if len(printed) <= 2 and (not run or _stacked(run[-1], printed)):
+            run.append(printed)
+            continue
+        flush()
+        if len(printed) <= 2:
+            run.append(printed)
+        else:
+            out.append(ln)
+    flush()
+    return out
+
+
+def _stacked(above: list[Char], below: list[Char]) -> bool:
+    size = max(c.bottom - c.top for c in above)
+    return abs(above[0].x0 - below[0].x0) <= size * 0.3 and 0 <= below[0].top - above[-1].top <= size * 1.8
+
+
+def _flow(page: int, lines: list[list[Char]], tables: list[_Table]) -> list[_Item]:
+    """Text lines in pdfium's order with each table placed before the first line below its top."""
+    out: list[_Item] = []
+    pending = sorted(tables, key=lambda t: t.grid.top)
+    for ln in lines:
+        top = min(c.top for c in ln)
+        while pending and pending[0].grid.top <= top:
+            out.append((page, pending.pop(0)))
+        out.append((page, ln))
+    out.extend((page, t) for t in pending)
+    return out
+
+
+def _number_tables(items: list[_Item]) -> None:
+    """Give each grid its table number; a grid that ends one page and one that starts
+    the next, with the same outer edges, are one table (see :func:`_stitch`)."""
+    table = -1
+    head: _Table | None = None
+    prev: _Table | None = None
+    for i, (_, item) in enumerate(items):
+        if not isinstance(item, _Table):
+            prev = None
+            continue
+        if prev is not None and head is not None and items[i - 1][1] is prev and _continues(prev, item):
+            item.table = table
+            _stitch(head, prev, item)
+        else:
+            table += 1
+            item.table = table
+            head = item
+        prev = item
+
+
+def _continues(prev: _Table, nxt: _Table) -> bool:
+    a, b = prev.grid, nxt.grid
+    return nxt.page == prev.page + 1 and abs(a.xs[0] - b.xs[0]) <= 4 and abs(a.xs[-1] - b.xs[-1]) <= 4
+
+
+def _stitch(head: _Table, prev: _Table, nxt: _Table) -> None:
+    """Drop the header rows ``nxt`` repeats from ``head``; a label cell that spans rows
+    across the break, printed on the first page only, points at the same cell."""
+    g = nxt.grid
+    header = {head.grid.row_texts(r) for r in range(min(6, len(head.grid.rows)))}
+    while nxt.first < len(g.rows) - 1 and g.row_texts(nxt.first) in header:
+        nxt.first += 1
+    r = nxt.first
+    p, last = prev.grid, len(prev.grid.rows) - 1
+    alias: dict[Hashable, Hashable] = {}
+    for c, cid in enumerate(g.rows[r]):
+        pc = slot(p.xs, (g.xs[c] + g.xs[c + 1]) / 2)
+        pid = p.rows[last][pc]
+        spans = (r + 1 < len(g.rows) and g.rows[r + 1][c] == cid) or (last > 0 and p.rows[last - 1][pc] == pid)
+        if not g.texts[cid] and p.texts[pid] and spans:
+            alias[nxt.keys[r][c]] = prev.keys[last][pc]
+    nxt.keys = [[alias.get(k, k) for k in row] for row in nxt.keys]
+
+
+def _emit_table(out: DocBuilder, t: _Table) -> None:
+    g = t.grid
+    boxes: dict[Hashable, Box] = {}
+    for r in range(t.first, len(g.rows)):
+        for cid, key in zip(g.rows[r], t.keys[r], strict=True):
+            if key not in boxes:
+                boxes[key] = (t.page, *g.boxes[cid])
+        cells = [(key, g.texts[cid]) for cid, key in zip(g.rows[r], t.keys[r], strict=True)]
+        out.row(cells, t.table, t.page, boxes)

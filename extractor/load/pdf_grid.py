@@ -1,0 +1,217 @@
+"""Turn a page's ruling lines into table grids and fill their cells with characters.
+
+A table is a connected set of horizontal and vertical rules. Its distinct rule
+positions cut it into elementary cells; two neighbours are one (spanned) cell
+when no rule separates them. Each character goes to the cell under its centre,
+so a label printed one character per line, or wrapped over lines, comes out
+as one string. Pure geometry: no pdfium here, so it can be tested alone.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+#: Rules closer than this (points) are the same rule; gaps this small are joined.
+TOL = 2.0
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    """One printed character; ``x0 < x1`` and ``top < bottom`` in points, top-down."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    """An axis-aligned ruling segment: horizontal ``(y, a..b)`` or vertical ``(x, a..b)``."""
+
+    horizontal: bool
+    at: float
+    a: float
+    b: float
+
+
+@dataclass(slots=True)
+class Grid:
+    """A ruled table: ``rows[r][c]`` is the id of the cell covering that grid slot.
+
+    ``texts[id]`` is the cell's text and ``boxes[id]`` its ``(x0, top, x1, bottom)``.
+    """
+
+    xs: list[float]
+    ys: list[float]
+    rows: list[list[int]]
+    texts: dict[int, str] = field(default_factory=dict)
+    boxes: dict[int, Box] = field(default_factory=dict)
+
+    @property
+    def top(self) -> float:
+        return self.ys[0]
+
+    @property
+    def bottom(self) -> float:
+        return self.ys[-1]
+
+    def contains(self, ch: Char) -> bool:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        return self.xs[0] <= cx <= self.xs[-1] and self.ys[0] <= cy <= self.ys[-1]
+
+    def row_texts(self, r: int) -> tuple[str, ...]:
+        return tuple(self.texts[i] for i in self.rows[r])
+
+
+def find_grids(rules: list[Seg], chars: list[Char]) -> list[Grid]:
+    """The ruled tables on a page, top to bottom, with their cells' text.
+
+    ``chars`` are all characters of the page; those inside a grid fill its cells.
+    """
+    grids = [g for g in (_grid(group) for group in _groups(_merge(rules))) if g is not None]
+    grids.sort(key=lambda g: g.top)
+    for g in grids:
+        _fill(g, [ch for ch in chars if ch.text != " " and g.contains(ch)])
+    return grids
+
+
+def _merge(rules: list[Seg]) -> list[Seg]:
+    """Rules at (nearly) the same position joined where they touch or overlap."""
+    out: list[Seg] = []
+    for horizontal in (True, False):
+        segs = sorted((s for s in rules if s.horizontal is horizontal), key=lambda s: (s.at, s.a))
+        lanes: list[list[Seg]] = []
+        for s in segs:
+            if lanes and s.at - lanes[-1][0].at <= TOL:
+                lanes[-1].append(s)
+            else:
+                lanes.append([s])
+        for lane in lanes:
+            at = sum(s.at for s in lane) / len(lane)
+            spans = sorted((s.a, s.b) for s in lane)
+            a, b = spans[0]
+            for na, nb in spans[1:]:
+                if na <= b + TOL:
+                    b = max(b, nb)
+                else:
+                    out.append(Seg(horizontal, at, a, b))
+                    a, b = na, nb
+            out.append(Seg(horizontal, at, a, b))
+    return out
+
+
+def _touch(h: Seg, v: Seg) -> bool:
+    return h.a - TOL <= v.at <= h.b + TOL and v.a - TOL <= h.at <= v.b + TOL
+
+
+def _groups(segs: list[Seg]) -> list[list[Seg]]:
+    """Connected components of crossing rules (union-find)."""
+    parent = list(range(len(segs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    hs = [i for i, s in enumerate(segs) if s.horizontal]
+    vs = [i for i, s in enumerate(segs) if not s.horizontal]
+    for i in hs:
+        for j in vs:
+            if _touch(segs[i], segs[j]):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Seg]] = {}
+    for i, s in enumerate(segs):
+        groups.setdefault(find(i), []).append(s)
+    return list(groups.values())
+
+
+def _covers(segs: list[Seg], at: float, mid: float) -> bool:
+    return any(abs(s.at - at) <= TOL and s.a - TOL <= mid <= s.b + TOL for s in segs)
+
+
+def _grid(group: list[Seg]) -> Grid | None:
+    """The cell grid of one group of rules, or None if it is not a table (a box, a line)."""
+    hs = [s for s in group if s.horizontal]
+    vs = [s for s in group if not s.horizontal]
+    xs = sorted({round(s.at, 1) for s in vs})
+    ys = sorted({round(s.at, 1) for s in hs})
+    if len(xs) < 3 or len(ys) < 2:
+        return None
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(nr):
+        ymid = (ys[r] + ys[r + 1]) / 2
+        for c in range(nc):
+            xmid = (xs[c] + xs[c + 1]) / 2
+            if c + 1 < nc and not _covers(vs, xs[c + 1], ymid):
+                union(r * nc + c, r * nc + c + 1)
+            if r + 1 < nr and not _covers(hs, ys[r + 1], xmid):
+                union(r * nc + c, (r + 1) * nc + c)
+    rows: list[list[int]] = []
+    bounds = [ys[0]]
+    for r in range(nr):
+        row = [find(r * nc + c) for c in range(nc)]
+        if rows and row == rows[-1]:
+            bounds[-1] = ys[r + 1]  # no rule crosses here: one row, not two
+        else:
+            rows.append(row)
+            bounds.append(ys[r + 1])
+    if len({i for row in rows for i in row}) < 2:
+        return None
+    return Grid(xs, bounds, rows)
+
+
+def _fill(g: Grid, chars: list[Char]) -> None:
+    """Each cell's text (its characters read line by line) and box."""
+    members: dict[int, list[Char]] = {i: [] for row in g.rows for i in row}
+    for ch in chars:
+        c = slot(g.xs, (ch.x0 + ch.x1) / 2)
+        r = slot(g.ys, (ch.top + ch.bottom) / 2)
+        members[g.rows[r][c]].append(ch)
+    for cid, cs in members.items():
+        g.texts[cid] = _read(cs)
+        if cs:
+            g.boxes[cid] = bbox(cs)
+    for r, row in enumerate(g.rows):
+        for c, cid in enumerate(row):
+            if cid not in g.boxes:
+                g.boxes[cid] = (g.xs[c], g.ys[r], g.xs[c + 1], g.ys[r + 1])
+
+
+def bbox(chars: list[Char]) -> Box:
+    """The box around some characters."""
+    return min(c.x0 for c in chars), min(c.top for c in chars), max(c.x1 for c in chars), max(c.bottom for c in chars)
+
+
+def slot(bounds: list[float], v: float) -> int:
+    """The index of the interval of sorted ``bounds`` that holds ``v`` (clamped)."""
+    return min(max(bisect_right(bounds, v) - 1, 0), len(bounds) - 2)
+
+
+def _read(chars: list[Char]) -> str:
+    """Characters in reading order: lines top to bottom, each left to right."""
+    lines: list[list[Char]] = []
+    for ch in sorted(chars, key=lambda c: c.top):
+        mid = (ch.top + ch.bottom) / 2
+        if lines and mid < max(c.bottom for c in lines[-1]):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    return "".join(c.text for line in lines for c in sorted(line, key=lambda c: c.x0))
