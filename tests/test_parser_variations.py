@@ -1,0 +1,149 @@
+"""Variations seen in real reports, built from the fixtures: the parser takes
+each in stride, and what it cannot place it leaves blank and reports."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from conftest import FIXTURES, leaf_diff, load_gold
+from extractor.load import load_bytes
+from extractor.parser import Parsed, parse
+from extractor.template import APPLICANT_COLUMNS
+from variants import html_page, markdown
+
+DONGGUAN = (FIXTURES / "reports" / "dongguan-hrss-2023.md").read_text(encoding="utf-8")
+GUANGZHOU = (FIXTURES / "reports" / "guangzhou-hrss-2020.txt").read_text(encoding="utf-8")
+DONGGUAN_GOLD = load_gold(FIXTURES / "gold" / "dongguan-hrss-2023.json")
+GUANGZHOU_GOLD = load_gold(FIXTURES / "gold" / "guangzhou-hrss-2020.json")
+
+
+def parsed(text: str, name: str = "x.md") -> Parsed:
+    return parse(load_bytes(text.encode("utf-8"), name))
+
+
+def canonical(text: str, name: str = "x.md") -> dict[str, Any]:
+    return parsed(text, name).report.to_canonical()
+
+
+def rules(p: Parsed) -> list[str]:
+    return [f.rule for f in p.findings]
+
+
+def test_typo_in_row_label() -> None:
+    text = DONGGUAN.replace("2. 其他法律行政法规禁止公开", "2. 其他法律行政止公开")
+    assert text != DONGGUAN
+    assert leaf_diff(DONGGUAN_GOLD, canonical(text)) == []
+
+
+def test_extra_total_row_is_ignored_and_reported() -> None:
+    row = "(七) 总计\t71\t2\t0\t0\t0\t0\t73\t\t"
+    text = DONGGUAN.replace(row, row + "\n合计\t\t99\t2\t0\t0\t0\t0\t101")
+    p = parsed(text)
+    assert leaf_diff(DONGGUAN_GOLD, p.report.to_canonical()) == []
+    assert "parse.extra_row" in rules(p)
+
+
+def test_other_as_one_row_in_a_2021_report() -> None:
+    start = DONGGUAN.index("\t(六) 其他处理")
+    end = DONGGUAN.index("(七) 总计")
+    text = DONGGUAN[:start] + "\t(六) 其他处理\t5\t0\t0\t0\t0\t0\t5\n" + DONGGUAN[end:]
+    gold = copy.deepcopy(DONGGUAN_GOLD)
+    gold["applications"]["other"] = dict.fromkeys(APPLICANT_COLUMNS, 0) | {"natural_person": 5, "total": 5}
+    got = canonical(text)
+    assert got["meta"]["template"] == "2021"
+    assert leaf_diff(gold, got) == []
+
+
+def test_signed_changes_and_amounts_in_yuan() -> None:
+    text = GUANGZHOU.replace("27 0 28059805", "27 +5 28059805").replace("行政处罚 55 0 0", "行政处罚 55 -3 0")
+    text = text.replace("政府集中采购 8 163.29万元", "政府集中采购 8 1632900元")
+    gold = copy.deepcopy(GUANGZHOU_GOLD)
+    gold["active"]["other_services"]["change"] = 5
+    gold["active"]["punishment"]["change"] = -3
+    assert leaf_diff(gold, canonical(text, "x.txt")) == []
+
+
+def test_fee_column_in_yuan_and_thousands_separators() -> None:
+    text = DONGGUAN.replace("本年收费金额（单位：万元）", "本年收费金额（单位：元）").replace("\t498.8", "\t4,988,000")
+    text = text.replace("行政许可\t1582", "行政许可\t1,582")
+    assert leaf_diff(DONGGUAN_GOLD, canonical(text)) == []
+
+
+def test_subtotal_column_for_legal_persons() -> None:
+    """8 value columns: 法人或其他组织 has its own 小计 column, which is not canonical."""
+    md = markdown(DONGGUAN_GOLD)
+    md = md.replace("| 其他 | 总计 |", "| 其他 | 小计 | 总计 |").replace("|---|---|---|---|---|---|---|---|---|---|",
+                                                                   "|---|" * 11)
+
+    def add_subtotal(m: re.Match[str]) -> str:
+        nums = m.group(2).split(" | ")
+        sub = sum(int(n) for n in nums[1:6])
+        return m.group(1) + " | ".join([*nums[:6], str(sub), nums[6]]) + " |"
+
+    md = re.sub(r"^(\| [^|]*\| [^|]*\| [^|]*\| )((?:\d+ \| ){6}\d+) \|$", add_subtotal, md, flags=re.M)
+    assert md.count("小计") == 1 and re.search(r"\| 71 \| 2 \| 0 \| 0 \| 0 \| 0 \| 2 \| 73 \|", md)
+    assert leaf_diff(DONGGUAN_GOLD, canonical(md)) == []
+
+
+def test_blank_column_and_slash_cells_are_null() -> None:
+    gold = copy.deepcopy(DONGGUAN_GOLD)
+
+    def blank(node: dict[str, Any]) -> None:
+        for k, v in node.items():
+            if isinstance(v, dict):
+                blank(v)
+            elif k == "research":
+                node[k] = None
+
+    blank(gold["applications"])
+    gold["review_litigation"]["review"]["pending"] = None
+    for render, name in ((html_page, "x.html"), (markdown, "x.md")):
+        assert leaf_diff(gold, canonical(render(gold), name)) == [], name
+
+
+def test_word_html_with_every_character_in_a_span() -> None:
+    page = html_page(DONGGUAN_GOLD)
+
+    def spans(m: re.Match[str]) -> str:
+        return m.group(1) + "\n".join(f"<span style='x'>{c}</span>" for c in m.group(2)) + "</td>"
+
+    word = re.sub(r"(<td[^>]*>)([^<]+)</td>", spans, page)
+    assert "<span style='x'>7</span>\n<span style='x'>1</span>" in word
+    assert leaf_diff(DONGGUAN_GOLD, canonical(word, "x.htm")) == []
+
+
+def test_running_header_and_page_number_inside_table() -> None:
+    text = GUANGZHOU.replace("（五）\n\n不予", "- 4 -\n\n第 4 页 共 6 页\n\n（五）\n\n不予")
+    assert text != GUANGZHOU
+    assert leaf_diff(GUANGZHOU_GOLD, canonical(text, "x.txt")) == []
+
+
+def test_wrong_value_count_is_left_blank_and_reported() -> None:
+    """A row missing one printed value cannot be placed: blank + parse.unplaced, never shifted."""
+    text = GUANGZHOU.replace("（一）予以公开 15 0 0 0 0 0 15", "（一）予以公开 15 0 0 0 0 15")
+    p = parsed(text, "x.txt")
+    granted = p.report.to_canonical()["applications"]["granted"]
+    assert set(granted.values()) == {None}
+    unplaced = [f for f in p.findings if f.rule == "parse.unplaced"]
+    assert unplaced and "applications.granted.total" in unplaced[0].paths
+
+
+def test_missing_table_is_null_with_a_finding() -> None:
+    start = GUANGZHOU.index("四、政府信息公开行政复议")
+    end = GUANGZHOU.index("五、存在的主要问题")
+    p = parsed(GUANGZHOU[:start] + GUANGZHOU[end:], "x.txt")
+    assert p.report.review_litigation is None
+    missing = [f for f in p.findings if f.rule == "parse.table_missing"]
+    assert [f.paths for f in missing] == [["review_litigation"]]
+
+
+def test_evidence_points_at_the_printed_cell() -> None:
+    p = parsed(DONGGUAN)
+    doc_text = load_bytes(DONGGUAN.encode("utf-8"), "x.md").text
+    ev = p.evidence["applications.granted.total"]
+    assert doc_text[ev.start : ev.end] == "56" == ev.text
+    assert DONGGUAN.splitlines()[ev.line - 1].startswith("三、本年度办理结果\t(一) 予以公开")
+    assert ev.col == "总计" and "予以公开" in (ev.row or "")
+    assert len(p.evidence) == sum(1 for v in p.report.leaves().values() if v is not None)
