@@ -19,16 +19,13 @@ import re
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..document import Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from . import isolate
 from .build import Box, DocBuilder
-from .pdf_grid import Char, Grid, bbox, find_grids, slot
-
-if TYPE_CHECKING:
-    from .pdf_layout import PageLayout
+from .pdf_grid import Grid, bbox, find_grids, slot
+from .pdf_model import Char, PageLayout
 
 #: Running headers and footers live in this top and bottom share of the page.
 BAND = 0.1
@@ -71,10 +68,17 @@ def read_pdf(data: bytes, source: str) -> Document:
         title = pdf.get_metadata_value("Title")
     finally:
         pdf.close()
+    reread = [p.number for p in pages if p.glyphless]
+    if reread:
+        from .pdf_plumber import read_pages
+
+        for page in read_pages(data, reread):
+            pages[page.number - 1] = page
     _check_text_layer(pages, source)
     doc = _assemble(pages).document(source, "pdf")
     if title:
         doc.extra["pdf_title"] = title
+    doc.extra["pdf_reader"] = f"pdfplumber on pages {', '.join(map(str, reread))}" if reread else "pdfium"
     return doc
 
 

@@ -12,31 +12,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from .pdf_model import Char, Seg
+
 #: Rules closer than this (points) are the same rule; gaps this small are joined.
 TOL = 2.0
 
 Box = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class Char:
-    """One printed character; ``x0 < x1`` and ``top < bottom`` in points, top-down."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-
-@dataclass(frozen=True, slots=True)
-class Seg:
-    """An axis-aligned ruling segment: horizontal ``(y, a..b)`` or vertical ``(x, a..b)``."""
-
-    horizontal: bool
-    at: float
-    a: float
-    b: float
 
 
 @dataclass(slots=True)

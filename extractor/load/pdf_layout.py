@@ -11,14 +11,13 @@ order.
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
-from .pdf_grid import Char, Seg
+from .pdf_model import Char, PageLayout, Seg
 
 #: A path thinner than this (points) is a ruling line, whatever its draw mode.
 THIN = 2.5
@@ -26,24 +25,12 @@ THIN = 2.5
 MAX_PATH_SEGMENTS = 64
 
 
-@dataclass(slots=True)
-class PageLayout:
-    """A page as pdfium sees it: its lines of characters (pdfium's order), rules and images."""
-
-    number: int
-    width: float
-    height: float
-    lines: list[list[Char]]
-    rules: list[Seg]
-    images: int
-
-
 def read_page(page: pdfium.PdfPage, number: int) -> PageLayout:
     """The characters, lines and rules of one page (``number`` is 1-based)."""
     width, height = page.get_size()
     textpage = page.get_textpage()
     try:
-        lines = _lines(textpage.raw, height)
+        lines, glyphless = _lines(textpage.raw, height)
     finally:
         textpage.close()
     rules: list[Seg] = []
@@ -53,12 +40,19 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageLayout:
             images += 1
         else:
             rules.extend(_rules(obj, height))
-    return PageLayout(number, width, height, lines, rules, images)
+    return PageLayout(number, width, height, lines, rules, images, glyphless)
 
 
-def _lines(tp: Any, height: float) -> list[list[Char]]:
-    """Characters split where pdfium starts a new line; generated spaces kept as spaces."""
+def _lines(tp: Any, height: float) -> tuple[list[list[Char]], bool]:
+    """Characters split where pdfium starts a new line, generated spaces kept as spaces;
+    and whether some font has no glyph outlines (see :attr:`PageLayout.glyphless`).
+
+    Boxes are pdfium's loose boxes (font ascent to descent), equal for every
+    character of a line whatever its glyph, so lines and cells group cleanly.
+    """
+    rect = raw.FS_RECTF()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    glyphless = False
     lines: list[list[Char]] = []
     line: list[Char] = []
     last: Char | None = None
@@ -76,12 +70,15 @@ def _lines(tp: Any, height: float) -> list[list[Char]]:
             if last is not None and (not line or line[-1].text != " "):
                 line.append(Char(" ", last.x1, last.top, last.x1, last.bottom))
             continue
-        raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
-        last = Char(ch, left.value, height - top.value, right.value, height - bottom.value)
+        raw.FPDFText_GetLooseCharBox(tp, i, rect)
+        last = Char(ch, rect.left, height - rect.top, rect.right, height - rect.bottom)
+        if not glyphless:
+            raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
+            glyphless = top.value - bottom.value < 0.01 < rect.top - rect.bottom
         line.append(last)
     if line:
         lines.append(line)
-    return [ln[:-1] if ln[-1].text == " " else ln for ln in lines]
+    return [ln[:-1] if ln[-1].text == " " else ln for ln in lines], glyphless
 
 
 def _rules(obj: Any, height: float) -> list[Seg]:

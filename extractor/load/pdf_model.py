@@ -1,0 +1,48 @@
+"""The page model both PDF readers produce (pdfium first, pdfplumber as the fallback):
+characters with boxes grouped into lines in content order, ruling segments, images.
+Coordinates are points in a top-down frame (``top`` grows down the page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    """One printed character; ``x0 < x1`` and ``top < bottom`` in points, top-down."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class Seg:
+    """An axis-aligned ruling segment: horizontal ``(y, a..b)`` or vertical ``(x, a..b)``."""
+
+    horizontal: bool
+    at: float
+    a: float
+    b: float
+
+
+@dataclass(slots=True)
+class PageLayout:
+    """A page as read: its lines of characters (in content order), rules and images.
+
+    ``glyphless`` is set when a font on the page is neither embedded nor found on
+    this system: pdfium then has no glyph boxes for it and silently skips text
+    objects that print a single glyph (a label printed one character per line),
+    so the page must be read again by another engine.
+    """
+
+    number: int
+    width: float
+    height: float
+    lines: list[list[Char]]
+    rules: list[Seg]
+    images: int
+    glyphless: bool = False
