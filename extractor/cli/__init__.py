@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import extract
+from . import bench, evaluate, extract
 
 app = typer.Typer(
     name="nianbao",
@@ -14,3 +14,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("extract")(extract.command)
+app.command("eval")(evaluate.command)
+app.command("bench")(bench.command)
