@@ -29,6 +29,7 @@ from .template import (
     REVIEW_GROUPS,
     Template,
     application_paths,
+    application_rows,
     review_paths,
 )
 from .tokens import Item, Label, Value, items
@@ -188,6 +189,13 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
                 r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
+    for row, label in application_rows(split_other or not single_other):
+        if row not in seen:
+            r.finding(
+                "parse.row_missing", "warning", f"表三未找到“{label}”一行，留空",
+                f"table 三 row {row} was not found; its cells are blank",
+                [f"applications.{row}.{c}" for c in APPLICANT_COLUMNS], None,
+            )
     if single_other and split_other:
         r.flat = {k: v for k, v in r.flat.items() if k.split(".")[:2] != ["applications", "other"] or k.count(".") == 3}
         r.finding(
