@@ -48,12 +48,17 @@ def render_result(result: Result, console: Console) -> None:
     if canonical["applications"] is not None:
         other_split = "natural_person" not in canonical["applications"]["other"]
         t = Table(title="三、收到和处理政府信息公开申请情况", title_justify="left")
-        t.add_column("")
+        t.add_column("", no_wrap=True, max_width=24, overflow="ellipsis")
         for zh in APPLICANT_COLUMNS.values():
             t.add_column(zh, justify="right")
+        group = ""
         for row, label in application_rows(other_split):
+            head, _, sub = label.rpartition(" ")
+            if head and head != group:
+                t.add_row(Text(head, style="bold"))
+            group = head
             paths = [f"applications.{row}.{c}" for c in APPLICANT_COLUMNS]
-            t.add_row(label, *(_cell(leaves.get(p), p in flagged) for p in paths))
+            t.add_row(("  " if head else "") + sub, *(_cell(leaves.get(p), p in flagged) for p in paths))
         console.print(t)
     if canonical["review_litigation"] is not None:
         t = Table(title="四、政府信息公开行政复议、行政诉讼情况", title_justify="left")
