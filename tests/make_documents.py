@@ -5,8 +5,8 @@ rendered file must extract to its gold on every leaf:
 
 - ``ruled``: tables with a full grid, merged cells as the template merges them;
 - ``unruled``: the same tables without any rules (the reader falls back to text lines);
-- ``split``: table 三 runs over a page break, its three header rows repeated, under a
-  running page header;
+- ``split``: table 三 runs over a page break, its three header rows repeated, a
+  merged label cut by the break, under a running page header;
 - ``vertical``: header cells and the 三、本年度办理结果 label one character per line;
 - ``landscape``: A4 landscape pages.
 
@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractor.template import REVIEW_COLUMNS
 from variants import _active_rows, _app_rows, _review_values, _title
+
+from extractor.template import REVIEW_COLUMNS
 
 PDF_LAYOUTS = ("ruled", "unruled", "split", "vertical", "landscape")
 DOCX_LAYOUTS = ("merged", "vertical")
@@ -124,6 +125,27 @@ def _merge_runs(spec: Spec, base: int, rows: list[tuple[str, str, str, list[str]
         i = j + 1
 
 
+def split_spec(spec: Spec, rows: int) -> tuple[Spec, Spec]:
+    """The table cut after its first ``rows`` body rows, the header repeated on the second
+    part; a merged label crossing the cut is printed on the first part only (as Word does)."""
+    cut = spec.header_rows + rows
+    head = spec.rows[: spec.header_rows]
+    first = Spec(spec.rows[:cut], spec.widths, header_rows=spec.header_rows)
+    second = Spec([*head, *spec.rows[cut:]], spec.widths, header_rows=spec.header_rows)
+    shift = cut - spec.header_rows
+    for r0, c0, r1, c1 in spec.spans:
+        if r1 < cut:
+            first.merge(r0, c0, r1, c1)
+        if r1 < spec.header_rows:
+            second.merge(r0, c0, r1, c1)
+        elif r0 >= cut:
+            second.merge(r0 - shift, c0, r1 - shift, c1)
+        elif r1 >= cut:
+            first.merge(r0, c0, cut - 1, c1)
+            second.merge(spec.header_rows, c0, r1 - shift, c1)
+    return first, second
+
+
 def review_spec(gold: dict[str, Any]) -> Spec:
     """Table 四: 行政复议 and the two 行政诉讼 groups over five columns each."""
     heads = list(REVIEW_COLUMNS.values())
@@ -165,7 +187,7 @@ def render_pdf(gold: dict[str, Any], path: Path, layout: str) -> Path:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -178,30 +200,29 @@ def render_pdf(gold: dict[str, Any], path: Path, layout: str) -> Path:
     doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=50, rightMargin=50, topMargin=60, bottomMargin=60)
     width = size[0] - 100
 
-    def table(spec: Spec, split: bool) -> Table:
+    def table(spec: Spec) -> Table:
         data = [[Paragraph(t.replace("\n", "<br/>"), cell) if t else "" for t in row] for row in spec.rows]
         total = sum(spec.widths)
         style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONTNAME", (0, 0), (-1, -1), FONT)]
         style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spec.spans]
         if layout != "unruled":
             style.append(("GRID", (0, 0), (-1, -1), 0.6, "black"))
-        return Table(
-            data,
-            colWidths=[width * w / total for w in spec.widths],
-            style=TableStyle(style),
-            repeatRows=spec.header_rows if split else 0,
-        )
+        return Table(data, colWidths=[width * w / total for w in spec.widths], style=TableStyle(style))
 
     meta = gold["meta"]
     # The split layout prints the agency on a line of its own, as many reports do.
     shown = f"{meta['agency']}<br/>{meta['year']}年政府信息公开工作年度报告" if layout == "split" else title
     story: list[Any] = [Paragraph(shown, title_style), Spacer(1, 12)]
     for heading, blocks in sections(gold, vertical=layout == "vertical"):
-        if layout == "split" and heading.startswith("三"):
-            story.append(Spacer(1, 330))  # table 三 then starts low enough to run onto the next page
         story.append(Paragraph(heading, head))
         for block in blocks:
-            story.append(Paragraph(block, body) if isinstance(block, str) else table(block, layout == "split"))
+            if isinstance(block, str):
+                story.append(Paragraph(block, body))
+            elif layout == "split" and heading.startswith("三"):
+                first, second = split_spec(block, 6)
+                story += [table(first), PageBreak(), table(second)]
+            else:
+                story.append(table(block))
             story.append(Spacer(1, 6))
     story += [Paragraph(line, ParagraphStyle("sign", parent=head, alignment=2)) for line in sign.split("\n") if line]
 

@@ -153,11 +153,9 @@ def _chrome_key(chars: list[Char]) -> str:
 
 
 def _running_chrome(pages: list[PageLayout]) -> set[str]:
-    """Texts (digits masked) printed in the header or footer band of most pages."""
-    if len(pages) < 3:
-        return set()
+    """Texts (digits masked) printed in the header or footer band of at least half the pages (two or more)."""
     seen = Counter(key for p in pages for key in {_chrome_key(ln) for ln in p.lines if ln and _in_band(ln, p)})
-    return {k for k, n in seen.items() if n * 2 >= len(pages) and n >= 3}
+    return {k for k, n in seen.items() if n * 2 >= len(pages) and n >= 2}
 
 
 def _is_chrome(chars: list[Char], page: PageLayout, chrome: set[str]) -> bool:
@@ -194,8 +192,10 @@ def _join_vertical(lines: list[list[Char]]) -> list[list[Char]]:
 
 
 def _stacked(above: list[Char], below: list[Char]) -> bool:
+    """``below`` sits right under ``above``, centred on the same column."""
     size = max(c.bottom - c.top for c in above)
-    return abs(above[0].x0 - below[0].x0) <= size * 0.3 and 0 <= below[0].top - above[-1].top <= size * 1.8
+    centre = (above[0].x0 + above[-1].x1 - below[0].x0 - below[-1].x1) / 2
+    return abs(centre) <= size and 0 <= below[0].top - above[-1].top <= size * 1.8
 
 
 def _flow(page: int, lines: list[list[Char]], tables: list[_Table]) -> list[_Item]:
