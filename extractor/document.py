@@ -9,6 +9,7 @@ traced back to where it stands.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -53,6 +54,12 @@ class Document:
     title: str | None = None
     published: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+
+    def lines_in(self, start: int, end: int) -> list[Line]:
+        """The lines that overlap ``[start, end)`` (binary search, in order)."""
+        lo = bisect.bisect_left(self.lines, start, key=lambda ln: ln.end)
+        hi = bisect.bisect_left(self.lines, end, key=lambda ln: ln.start)
+        return self.lines[lo:hi]
 
     def line_at(self, offset: int) -> Line | None:
         """The line containing character ``offset`` (binary search)."""

@@ -20,7 +20,7 @@ from .labels import RowMatcher, active_row, strip_header_noise
 from .meta import read_meta
 from .result import Evidence, Finding, Message
 from .schema import Report, unflatten
-from .sections import Compact, find_sections
+from .sections import find_sections
 from .template import (
     ACTIVE_ROWS,
     AMOUNT_FIELDS,
@@ -115,7 +115,7 @@ class _Reader:
     @staticmethod
     def _evidence(v: Value | Label, row: str | None, col: str | None) -> Evidence:
         end = v.end if isinstance(v, Value) else v.start + len(v.text)
-        return Evidence(line=v.line.no, start=v.start, end=end, text=v.text, page=v.line.page, row=row, col=col)
+        return Evidence(v.line.no, v.start, end, v.text, v.line.page, row, col)
 
     def put(self, path: str, v: Value, row: str, col: str, *, amount_unit: str | None = None) -> None:
         number = v.number
@@ -275,8 +275,7 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
 
 def parse(doc: Document) -> Parsed:
     """Read meta and the three tables of one report."""
-    compact = Compact.of(doc.text)
-    sections = find_sections(doc, compact)
+    sections = find_sections(doc)
     if not sections.spans:
         raise NotAReport(
             "not a government information disclosure annual report: none of its tables "

@@ -8,6 +8,7 @@ narrative claims, the verifier's findings, and how the result was produced.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -17,9 +18,14 @@ from .schema import Report
 Severity = Literal["error", "warning", "info"]
 
 
-class Evidence(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Evidence:
     """Where a value was read: its line, its character span in the document
-    text, the printed text, and the row and column labels it was read under."""
+    text, the printed text, and the row and column labels it was read under.
+
+    A plain dataclass, not a model: a report has hundreds of these and
+    pydantic takes dataclass instances as they are.
+    """
 
     line: int
     start: int
@@ -28,6 +34,9 @@ class Evidence(BaseModel):
     page: int | None = None
     row: str | None = None
     col: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 class Claim(BaseModel):
@@ -100,7 +109,7 @@ class Result(BaseModel):
         out = self.report.to_canonical()
         out["claims"] = [c.model_dump(mode="json", exclude_none=True) for c in self.claims]
         out["findings"] = [f.model_dump(mode="json", exclude_none=True) for f in self.findings]
-        out["evidence"] = {k: v.model_dump(mode="json", exclude_none=True) for k, v in self.evidence.items()}
+        out["evidence"] = {k: v.to_json() for k, v in self.evidence.items()}
         out["usage"] = self.usage.model_dump(mode="json")
         if self.provenance is not None:
             out["provenance"] = self.provenance.model_dump(mode="json", exclude_none=True)

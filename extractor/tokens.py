@@ -63,9 +63,14 @@ def parse_number(text: str) -> tuple[int | float, str | None] | None:
     return value, m.group("unit")
 
 
+_NUMBER_START = frozenset("+-0123456789")
+
+
 def _value(text: str, start: int, end: int, line: Line) -> Value | None:
     if text in BLANKS:
         return Value(None, text, start, end, line)
+    if text[0] not in _NUMBER_START:
+        return None  # the common case, a label: no regex needed
     parsed = parse_number(text)
     if parsed is None:
         return None
@@ -111,27 +116,24 @@ def _row_items(line: Line) -> list[Item]:
 def _plain_items(line: Line, start: int, end: int) -> list[Item]:
     """Items of a plain text line within ``[start, end)``; numbers before label
     text on the same line are label text (a list marker, not a value)."""
-    tokens = [
-        (m.group(), line.start + m.start(), line.start + m.end())
-        for m in _WS.finditer(line.text)
-        if start <= line.start + m.start() < end
-    ]
-    items: list[Item] = []
-    last_label = max(
-        (i for i, (t, _, _) in enumerate(tokens) if _value(t, 0, 0, line) is None), default=-1
-    )
-    for i, (t, s, e) in enumerate(tokens):
-        v = _value(t, s, e, line) if i > last_label else None
-        items.append(v if v is not None else Label(t, s, line))
-    return items
+    found: list[Item] = []
+    for m in _WS.finditer(line.text):
+        s = line.start + m.start()
+        if start <= s < end:
+            t = m.group()
+            found.append(_value(t, s, s + len(t), line) or Label(t, s, line))
+    last_label = max((i for i, it in enumerate(found) if isinstance(it, Label)), default=-1)
+    for i in range(last_label):
+        it = found[i]
+        if isinstance(it, Value):
+            found[i] = Label(it.text, it.start, line)
+    return found
 
 
 def items(doc: Document, start: int, end: int) -> list[Item]:
     """Every item printed in ``[start, end)`` of the document text."""
     out: list[Item] = []
-    for line in doc.lines:
-        if line.end < start or line.start >= end:
-            continue
+    for line in doc.lines_in(start, end):
         if line.cells is not None:
             out.extend(_row_items(line))
         elif line.text.strip() and not _MD_SEPARATOR.match(line.text) and not PAGE_MARK.match(line.text):
