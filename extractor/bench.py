@@ -7,12 +7,14 @@ measured in a separate pass with :mod:`tracemalloc` (the peak of Python heap
 allocations while one document goes through the stage; C libraries such as
 libxml2 allocate outside it) and, for the whole run, the process's peak
 resident set from :func:`resource.getrusage`. With ``jobs > 1`` the copies are
-spread over a :class:`~concurrent.futures.ProcessPoolExecutor`.
+spread over a :class:`~concurrent.futures.ProcessPoolExecutor` of spawned
+workers. Every run is timed after a warm-up copy, so figures are steady-state.
 """
 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import resource
 import time
 import tracemalloc
@@ -132,25 +134,40 @@ class BenchResult:
         }
 
 
-def _chunk(items: list[Item], copies: int) -> dict[str, float]:
-    return time_stages(items * copies)
+def _timed(items: list[Item], copies: int) -> tuple[dict[str, float], float, float]:
+    """Warm up on one copy (imports, compiled patterns, helper processes), then time ``copies``.
+
+    Returns the stage seconds and the wall-clock start and end of the timed part.
+    """
+    time_stages(items)
+    start = time.time()
+    spent = time_stages(items * copies)
+    return spent, start, time.time()
 
 
 def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
-    """Time every stage over ``copies`` copies of ``items``, in this process or in ``jobs`` workers."""
-    t0 = time.perf_counter()
+    """Time every stage over ``copies`` copies of ``items``, in this process or in ``jobs`` workers.
+
+    Wall time runs from the first worker's start to the last one's end, after warm-up
+    (so process start-up is not counted).
+    """
     if jobs <= 1:
-        spent = time_stages(items * copies)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    else:
-        shares = [copies // jobs + (i < copies % jobs) for i in range(jobs)]
-        spent = dict.fromkeys(STAGES, 0.0)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for part in pool.map(_chunk, [items] * jobs, shares):
-                for k, v in part.items():
-                    spent[k] += v
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return ModeFigures(jobs, len(items) * copies, time.perf_counter() - t0, spent, rss)
+        spent, t0, t1 = _timed(items, copies)
+        return ModeFigures(1, len(items) * copies, t1 - t0, spent,
+                           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    shares = [n for n in (copies // jobs + (i < copies % jobs) for i in range(jobs)) if n]
+    spent = dict.fromkeys(STAGES, 0.0)
+    starts, ends = [], []
+    # spawn, not fork: workers start clean instead of inheriting the parent's
+    # state (the PDF loader's helper process cannot be used from a fork).
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        for part, t0, t1 in pool.map(_timed, [items] * len(shares), shares):
+            for k, v in part.items():
+                spent[k] += v
+            starts.append(t0)
+            ends.append(t1)
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return ModeFigures(len(shares), len(items) * copies, max(ends) - min(starts), spent, rss)
 
 
 def bench(files: list[Path], *, copies: int | None = None, seconds: float = 10.0, jobs: int = 1) -> BenchResult:

@@ -33,7 +33,7 @@ def parsed(doc: Document) -> dict[str, Any]:
     """The parser alone, with its evidence (no claims, no verifier)."""
     p = parse(doc)
     out = p.report.to_canonical()
-    out["evidence"] = {k: v.model_dump() for k, v in p.evidence.items()}
+    out["evidence"] = {k: v.to_json() for k, v in p.evidence.items()}
     return out
 
 

@@ -16,14 +16,14 @@ from ._common import console, user_errors
 
 def _table(r: BenchResult) -> Table:
     t = Table(title=f"nianbao bench — {r.files} reports × {r.copies} copies", title_justify="left")
-    for col in ("jobs", "stage", "docs", "seconds", "reports/s", "peak heap MiB"):
+    for col in ("jobs", "stage", "docs", "seconds", "reports/s", "peak heap KiB", "peak RSS MiB"):
         t.add_column(col, justify="left" if col == "stage" else "right")
     for m in r.modes:
         for s in STAGES:
-            heap = f"{r.peak_heap[s] / 2**20:.1f}" if m.jobs == 1 else ""
-            t.add_row(str(m.jobs), s, str(m.docs), f"{m.stage_seconds[s]:.2f}", f"{m.rate(s):.1f}", heap)
-        t.add_row(str(m.jobs), "[b]end to end (wall)[/]", str(m.docs), f"{m.wall:.2f}", f"{m.wall_rate:.1f}",
-                  f"RSS {m.peak_rss_kib / 1024:.0f}")
+            heap = f"{r.peak_heap[s] / 1024:.0f}" if m.jobs == 1 else ""
+            t.add_row(str(m.jobs), s, str(m.docs), f"{m.stage_seconds[s]:.2f}", f"{m.rate(s):.1f}", heap, "")
+        t.add_row(str(m.jobs), "[b]end to end (wall)[/]", str(m.docs), f"{m.wall:.2f}", f"{m.wall_rate:.1f}", "",
+                  f"{m.peak_rss_kib / 1024:.0f}")
         t.add_section()
     return t
 
@@ -50,8 +50,9 @@ def command(
         typer.echo(json.dumps(result.to_json(), indent=2))
         return
     console.print(_table(result))
-    console.print("reports/s per stage = documents / time in that stage (× jobs); peak heap = tracemalloc peak "
-                  "of one document in the stage (Python allocations only); RSS = peak resident set "
-                  "(getrusage; of the largest worker with --jobs).", highlight=False)
+    console.print("reports/s per stage = documents / time in that stage (× jobs), after one warm-up copy; "
+                  "peak heap = largest tracemalloc peak of one document in the stage (Python allocations only, "
+                  "not the PDF helper process nor C libraries); peak RSS = getrusage ru_maxrss of this process, "
+                  "or of the largest worker with --jobs.", highlight=False)
     for s in result.skipped:
         console.print(f"skipped {s}", markup=False, highlight=False)

@@ -27,26 +27,27 @@ def _counts(c: Counts) -> list[str]:
 
 def _reports_table(run: EvalRun) -> Table:
     t = Table(title=f"nianbao eval — {run.backend} on {run.fixtures}", title_justify="left")
-    for col in ("report", "leaves", "acc", "P", "R", "F1", "claims", "findings", "false alarms"):
-        t.add_column(col, justify="left" if col == "report" else "right")
+    t.add_column("report", no_wrap=True)
+    for col in ("leaves", "acc", "P", "R", "F1", "claims", "extra", "findings", "false alarms"):
+        t.add_column(col, justify="right")
     if run.mutate:
-        t.add_column("mutations caught", justify="right")
+        t.add_column("mutations", justify="right")
     t.add_column("s", justify="right")
     for r in run.reports:
         mut = [f"{r.mutation.caught}/{r.mutation.tried}" if r.mutation else "—"] if run.mutate else []
         if r.error:
-            t.add_row(f"[red]{r.name}[/]", *_counts(r.leaves.counts), f"0/{r.claims.gold}",
+            t.add_row(f"[red]{r.name}[/]", *_counts(r.leaves.counts), f"0/{r.claims.gold}", "—",
                       f"0/{r.findings.gold}", "—", *mut, f"{r.seconds:.2f}")
             continue
         t.add_row(
-            r.name, *_counts(r.leaves.counts), f"{r.claims.found}/{r.claims.gold} +{r.claims.extra}",
+            r.name, *_counts(r.leaves.counts), f"{r.claims.found}/{r.claims.gold}", str(r.claims.extra),
             f"{r.findings.detected}/{r.findings.gold}", str(r.findings.false_alarms), *mut, f"{r.seconds:.2f}",
         )
     mut = [f"{run.total('mutation.caught')}/{run.total('mutation.tried')}"] if run.mutate else []
     t.add_section()
     t.add_row(
         "[b]total[/]", *_counts(run.counts),
-        f"{run.total('claims.found')}/{run.total('claims.gold')} +{run.total('claims.extra')}",
+        f"{run.total('claims.found')}/{run.total('claims.gold')}", str(run.total("claims.extra")),
         f"{run.total('findings.detected')}/{run.total('findings.gold')}",
         str(run.total("findings.false_alarms")), *mut, f"{run.seconds:.2f}",
     )
@@ -69,6 +70,8 @@ def _breakdown(run: EvalRun, worst: int) -> Table:
 
 def print_run(run: EvalRun, out: Console, limit: int) -> None:
     """The tables, the headline figures, then every mismatch (first ``limit`` per report)."""
+    if not out.is_terminal:  # a CI log: room for every column rather than 80 squeezed ones
+        out = Console(file=out.file, width=max(out.width, 150))
     out.print(_reports_table(run))
     out.print(_breakdown(run, worst=10))
     for k, v in summary_rows(run):
