@@ -254,20 +254,37 @@ def render_docx(gold: dict[str, Any], path: Path, layout: str) -> Path:
             if isinstance(block, str):
                 document.add_paragraph(block)
                 continue
-            t = document.add_table(rows=len(block.rows), cols=len(block.rows[0]))
-            t.style = "Table Grid"
-            for r, row in enumerate(block.rows):
-                for c, text in enumerate(row):
-                    if text:
-                        lines = text.split("\n")
-                        target = t.cell(r, c)
-                        target.paragraphs[0].text = lines[0]
-                        for more in lines[1:]:
-                            target.add_paragraph(more)
-            for r0, c0, r1, c1 in block.spans:
-                t.cell(r0, c0).merge(t.cell(r1, c1))
+            _docx_table(document, block)
     for line in sign.split("\n"):
         if line:
             document.add_paragraph(line)
     document.save(str(path))
     return path
+
+
+def _docx_table(document: Any, spec: Spec) -> None:
+    """Add ``spec`` as a Word table, merged cells written as Word writes them
+    (``gridSpan`` across, ``vMerge`` restart/continue down)."""
+    from docx.table import _Cell
+
+    table = document.add_table(rows=len(spec.rows), cols=len(spec.rows[0]))
+    table.style = "Table Grid"
+    spans = {(r, c0): (r0, r1, c1 - c0 + 1) for r0, c0, r1, c1 in spec.spans for r in range(r0, r1 + 1)}
+    covered = {(r, c) for r0, c0, r1, c1 in spec.spans for r in range(r0, r1 + 1) for c in range(c0 + 1, c1 + 1)}
+    for r, tr in enumerate(table._tbl.tr_lst):
+        for c, tc in list(enumerate(tr.tc_lst)):
+            if (r, c) in covered:
+                tr.remove(tc)
+                continue
+            if (r, c) in spans:
+                top, bottom, width = spans[r, c]
+                props = tc.get_or_add_tcPr()
+                props.grid_span = width
+                if top != bottom:
+                    props.vMerge_val = "restart" if r == top else "continue"
+            lines = spec.rows[r][c].split("\n") if spec.rows[r][c] else []
+            if lines:
+                cell = _Cell(tc, table)
+                cell.paragraphs[0].text = lines[0]
+                for more in lines[1:]:
+                    cell.add_paragraph(more)

@@ -49,6 +49,8 @@ def load_bytes(data: bytes, name: str) -> Document:
         raise UnsupportedFormat(f"cannot read {suffix} files (nianbao reads {SUPPORTED})", path=name)
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"}:
         suffix = _sniff(data)
+    if suffix in {".doc", ".wps"} and _sniff(data) in {".docx", ".html"}:
+        suffix = _sniff(data)  # a .docx or a web page saved under an old name: read it as what it is
     if suffix in TEXT_SUFFIXES:
         if _sniff(data) in {".pdf", ".docx", ".doc"}:
             raise InputError("binary data, not a text report", path=name)
@@ -59,6 +61,14 @@ def load_bytes(data: bytes, name: str) -> Document:
         from .pdf import load_pdf  # lazily: pypdfium2 is the optional 'pdf' extra
 
         return load_pdf(data, name)
+    if suffix == ".docx":
+        from .docx import load_docx  # lazily: python-docx is the optional 'docx' extra
+
+        return load_docx(data, name)
+    if suffix in {".doc", ".wps"}:
+        from .office import load_office
+
+        return load_office(data, name)
     raise UnsupportedFormat(f"cannot read {suffix} files yet", path=name)
 
 
