@@ -120,14 +120,13 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
     items: list[_Item] = []
     serial = 0
     for page in pages:
-        chars = [c for ln in page.lines for c in ln]
-        grids = [g for g in find_grids(page.rules, chars) if any(g.texts.values())]
-        tables = [_Table.of(page.number, g, serial + i) for i, g in enumerate(grids)]
+        grids, inside = find_grids(page.rules, [c for ln in page.lines for c in ln])
+        tables = [_Table.of(page.number, g, serial + i) for i, g in enumerate(grids) if any(g.texts.values())]
         serial += len(tables)
         lines = [
             kept
             for ln in page.lines
-            if (kept := [c for c in ln if not any(t.grid.contains(c) for t in tables)])
+            if (kept := [c for c in ln if id(c) not in inside])
             and "".join(c.text for c in kept).strip()
             and not _is_chrome(kept, page, chrome)
         ]
@@ -143,9 +142,8 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
 
 
 def _in_band(chars: list[Char], page: PageLayout) -> bool:
-    top = min(c.top for c in chars)
-    bottom = max(c.bottom for c in chars)
-    return bottom < page.height * BAND or top > page.height * (1 - BAND)
+    first, last = chars[0], chars[-1]  # a text line shares one loose box height
+    return max(first.bottom, last.bottom) < page.height * BAND or min(first.top, last.top) > page.height * (1 - BAND)
 
 
 def _chrome_key(chars: list[Char]) -> str:

@@ -41,24 +41,30 @@ class Grid:
     def bottom(self) -> float:
         return self.ys[-1]
 
-    def contains(self, ch: Char) -> bool:
-        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        return self.xs[0] <= cx <= self.xs[-1] and self.ys[0] <= cy <= self.ys[-1]
-
     def row_texts(self, r: int) -> tuple[str, ...]:
         return tuple(self.texts[i] for i in self.rows[r])
 
 
-def find_grids(rules: list[Seg], chars: list[Char]) -> list[Grid]:
-    """The ruled tables on a page, top to bottom, with their cells' text.
+def find_grids(rules: list[Seg], chars: list[Char]) -> tuple[list[Grid], set[int]]:
+    """The ruled tables on a page, top to bottom, with their cells' text; and the
+    ``id`` of every character that went into a cell.
 
     ``chars`` are all characters of the page; those inside a grid fill its cells.
     """
     grids = [g for g in (_grid(group) for group in _groups(_merge(rules))) if g is not None]
+    if not grids:
+        return [], set()
     grids.sort(key=lambda g: g.top)
-    for g in grids:
-        _fill(g, [ch for ch in chars if ch.text != " " and g.contains(ch)])
-    return grids
+    members: list[list[Char]] = [[] for _ in grids]
+    for ch in chars:
+        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        for i, g in enumerate(grids):
+            if g.xs[0] <= cx <= g.xs[-1] and g.ys[0] <= cy <= g.ys[-1]:
+                members[i].append(ch)
+                break
+    for g, cs in zip(grids, members, strict=True):
+        _fill(g, [ch for ch in cs if ch.text != " "])
+    return grids, {id(ch) for cs in members for ch in cs}
 
 
 def _merge(rules: list[Seg]) -> list[Seg]:
@@ -112,16 +118,23 @@ def _groups(segs: list[Seg]) -> list[list[Seg]]:
     return list(groups.values())
 
 
-def _covers(segs: list[Seg], at: float, mid: float) -> bool:
-    return any(abs(s.at - at) <= TOL and s.a - TOL <= mid <= s.b + TOL for s in segs)
+def _lanes(segs: list[Seg]) -> dict[float, list[tuple[float, float]]]:
+    """Rule position → the stretches it covers (widened by the tolerance)."""
+    out: dict[float, list[tuple[float, float]]] = {}
+    for s in segs:
+        out.setdefault(round(s.at, 1), []).append((s.a - TOL, s.b + TOL))
+    return out
+
+
+def _covers(stretches: list[tuple[float, float]], mid: float) -> bool:
+    return any(a <= mid <= b for a, b in stretches)
 
 
 def _grid(group: list[Seg]) -> Grid | None:
     """The cell grid of one group of rules, or None if it is not a table (a box, a line)."""
-    hs = [s for s in group if s.horizontal]
-    vs = [s for s in group if not s.horizontal]
-    xs = sorted({round(s.at, 1) for s in vs})
-    ys = sorted({round(s.at, 1) for s in hs})
+    hs = _lanes([s for s in group if s.horizontal])
+    vs = _lanes([s for s in group if not s.horizontal])
+    xs, ys = sorted(vs), sorted(hs)
     if len(xs) < 3 or len(ys) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
@@ -141,9 +154,9 @@ def _grid(group: list[Seg]) -> Grid | None:
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(nc):
             xmid = (xs[c] + xs[c + 1]) / 2
-            if c + 1 < nc and not _covers(vs, xs[c + 1], ymid):
+            if c + 1 < nc and not _covers(vs[xs[c + 1]], ymid):
                 union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not _covers(hs, ys[r + 1], xmid):
+            if r + 1 < nr and not _covers(hs[ys[r + 1]], xmid):
                 union(r * nc + c, (r + 1) * nc + c)
     rows: list[list[int]] = []
     bounds = [ys[0]]
@@ -189,10 +202,12 @@ def slot(bounds: list[float], v: float) -> int:
 def _read(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, each left to right."""
     lines: list[list[Char]] = []
+    bottom = -1.0
     for ch in sorted(chars, key=lambda c: c.top):
-        mid = (ch.top + ch.bottom) / 2
-        if lines and mid < max(c.bottom for c in lines[-1]):
+        if (ch.top + ch.bottom) / 2 < bottom:
             lines[-1].append(ch)
+            bottom = max(bottom, ch.bottom)
         else:
             lines.append([ch])
+            bottom = ch.bottom
     return "".join(c.text for line in lines for c in sorted(line, key=lambda c: c.x0))
