@@ -149,3 +149,20 @@ def test_json_figures_are_plain_data(broken_run: EvalRun) -> None:
     assert (first["path"], first["gold"], first["got"], first["source"]["line"]) == (
         "applications.granted.total", 7, 8, 38)
     assert data["fields"]["applications.granted.total"]["right"] == 0
+
+
+def test_llm_usage_is_summed_and_shown_only_when_there_is_some() -> None:
+    def llm_like(doc: Document) -> dict[str, Any]:
+        out = oracle(doc)
+        out["usage"] = {"seconds": 1.0, "llm_calls": 2, "prompt_tokens": 1000, "completion_tokens": 200,
+                        "cache_hits": 1}
+        return out
+
+    run = evaluate(FIXTURES, llm_like, backend="llm", only="synthetic-2021-[gs]*")
+    usage = run.usage()
+    assert usage is not None
+    assert (usage["llm_calls"], usage["prompt_tokens"], usage["completion_tokens"], usage["cache_hits"]) == (
+        4, 2000, 400, 2)
+    assert usage["per_report"]["prompt_tokens"] == 1000 and usage["cost_usd"] is None
+    assert "4 calls, 2000+400 tokens, 2 cache hits, cost n/a" in to_markdown(run)
+    assert "| LLM usage | none |" in to_markdown(evaluate(FIXTURES, oracle, only="synthetic-2021-gbk"))
