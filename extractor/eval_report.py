@@ -12,12 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .evaluate import Counts
+from .evaluate import Counts, percent
 from .harness import EvalRun, ReportEval, Source
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.2f}%"
 
 
 def _val(v: Any) -> str:
@@ -30,16 +26,16 @@ def summary_rows(run: EvalRun) -> list[tuple[str, str]]:
     rows = [
         ("backend", run.backend),
         ("documents", f"{len(run.reports)} ({run.failed} failed)"),
-        ("leaf accuracy", f"{_pct(c.accuracy)} ({c.right}/{c.leaves})"),
-        ("precision / recall / F1 (non-null)", f"{_pct(c.precision)} / {_pct(c.recall)} / {_pct(c.f1)}"),
-        ("claims recall", f"{_pct(run.claims_recall)} ({run.total('claims.found')}/"
+        ("leaf accuracy", f"{percent(c.accuracy)} ({c.right}/{c.leaves})"),
+        ("precision / recall / F1 (non-null)", f"{percent(c.precision)} / {percent(c.recall)} / {percent(c.f1)}"),
+        ("claims recall", f"{percent(run.claims_recall)} ({run.total('claims.found')}/"
                           f"{run.total('claims.gold')}, {run.total('claims.extra')} extra)"),
-        ("findings recall", f"{_pct(run.findings_recall)} "
+        ("findings recall", f"{percent(run.findings_recall)} "
                             f"({run.total('findings.detected')}/{run.total('findings.gold')})"),
         ("false alarms", str(run.total("findings.false_alarms"))),
     ]
     if run.mutate:
-        rows.append(("mutations caught", f"{_pct(run.caught_rate)} "
+        rows.append(("mutations caught", f"{percent(run.caught_rate)} "
                                          f"({run.total('mutation.caught')}/{run.total('mutation.tried')})"))
     dps = run.docs_per_second
     rows.append(("speed", f"{run.seconds:.2f}s, {dps:.1f} documents/s" if dps else f"{run.seconds:.2f}s"))
@@ -52,14 +48,14 @@ def summary_rows(run: EvalRun) -> list[tuple[str, str]]:
 
 
 def _count_cells(c: Counts) -> list[str]:
-    return [f"{c.right}/{c.leaves}", _pct(c.accuracy), _pct(c.precision), _pct(c.recall), _pct(c.f1)]
+    return [f"{c.right}/{c.leaves}", percent(c.accuracy), percent(c.precision), percent(c.recall), percent(c.f1)]
 
 
 def _report_line(r: ReportEval) -> str:
     if r.error:
         return f"FAILED: {r.error}"
     c = r.leaves.counts
-    line = (f"leaves {c.right}/{c.leaves} ({_pct(c.accuracy)}), claims {r.claims.found}/{r.claims.gold} "
+    line = (f"leaves {c.right}/{c.leaves} ({percent(c.accuracy)}), claims {r.claims.found}/{r.claims.gold} "
             f"(+{r.claims.extra} extra), findings {r.findings.detected}/{r.findings.gold}, "
             f"false alarms {r.findings.false_alarms}")
     if r.mutation is not None:

@@ -120,6 +120,11 @@ class Counts:
         }
 
 
+def percent(v: float | None, digits: int = 2) -> str:
+    """A ratio as a percentage for people; ``n/a`` when it is undefined (nothing to count)."""
+    return "n/a" if v is None else f"{100 * v:.{digits}f}%"
+
+
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
 

@@ -27,6 +27,7 @@ from .evaluate import (
     LeafScore,
     caught,
     mutations,
+    percent,
     reached_table,
     score_claims,
     score_findings,
@@ -334,18 +335,14 @@ def gate_failures(run: EvalRun, gates: Gates) -> list[str]:
     out = []
     acc = run.counts.accuracy
     if gates.min_accuracy is not None and (acc is None or 100 * acc < gates.min_accuracy):
-        out.append(f"leaf accuracy {_pct(acc)} < {gates.min_accuracy}%")
+        out.append(f"leaf accuracy {percent(acc)} < {gates.min_accuracy}%")
     rec = run.claims_recall
     if gates.min_claims is not None and rec is not None and 100 * rec < gates.min_claims:
-        out.append(f"claims recall {_pct(rec)} < {gates.min_claims}%")
+        out.append(f"claims recall {percent(rec)} < {gates.min_claims}%")
     fa = run.total("findings.false_alarms")
     if gates.max_false_alarms is not None and fa > gates.max_false_alarms:
         out.append(f"false alarms {fa} > {gates.max_false_alarms}")
     cr = run.caught_rate
     if gates.min_caught is not None and (cr is None or 100 * cr < gates.min_caught):
-        out.append(f"mutations caught {_pct(cr)} < {gates.min_caught}%")
+        out.append(f"mutations caught {percent(cr)} < {gates.min_caught}%")
     return out
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{100 * v:.2f}%"

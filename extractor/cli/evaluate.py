@@ -12,17 +12,13 @@ from rich.table import Table
 
 from ..errors import NianbaoError
 from ..eval_report import summary_rows, write_report
-from ..evaluate import Counts
+from ..evaluate import Counts, percent
 from ..harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
 from ._common import EXIT_FINDINGS, console, err_console, user_errors
 
 
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{100 * v:.1f}%"
-
-
 def _counts(c: Counts) -> list[str]:
-    return [f"{c.right}/{c.leaves}", _pct(c.accuracy), _pct(c.precision), _pct(c.recall), _pct(c.f1)]
+    return [f"{c.right}/{c.leaves}", *(percent(v, 1) for v in (c.accuracy, c.precision, c.recall, c.f1))]
 
 
 def _reports_table(run: EvalRun) -> Table:
