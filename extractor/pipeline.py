@@ -12,12 +12,15 @@ from pathlib import Path
 from .claims import find_claims
 from .document import Document
 from .errors import NianbaoError
+from .extraction import Backend, parser_backend
+from .llm.backend import LLM_BACKENDS
+from .llm.settings import LLMSettings
 from .load import load
-from .parser import parse
-from .result import Provenance, Result, Usage
+from .result import Provenance, Result
 from .verify import verify
 
-BACKENDS = ("parser",)
+#: Extraction backends by name; the parser (offline) is the default.
+BACKENDS: dict[str, Backend] = {"parser": parser_backend, **LLM_BACKENDS}
 
 
 def nianbao_version() -> str:
@@ -27,17 +30,20 @@ def nianbao_version() -> str:
         return "0+unknown"
 
 
-def extract(source: str | Path | Document, *, backend: str = "parser") -> Result:
+def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None) -> Result:
     """Extract, check and trace one report.
 
     ``source`` is a path or an already loaded :class:`Document`. Raises an
     :class:`~extractor.errors.InputError` (naming the file) for bad input.
+    ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
+    environment, see :class:`~extractor.llm.settings.LLMSettings`).
     """
     if backend not in BACKENDS:
         raise NianbaoError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
     t0 = time.perf_counter()
     doc = source if isinstance(source, Document) else load(source)
-    parsed = parse(doc)
+    run = BACKENDS[backend](doc, llm)
+    parsed = run.parsed
     claims = find_claims(doc, parsed.table_spans)
     findings = parsed.findings + verify(parsed.report, parsed.evidence, claims)
     return Result(
@@ -45,12 +51,14 @@ def extract(source: str | Path | Document, *, backend: str = "parser") -> Result
         evidence=parsed.evidence,
         claims=claims,
         findings=findings,
-        usage=Usage(seconds=round(time.perf_counter() - t0, 4)),
+        usage=run.usage.model_copy(update={"seconds": round(time.perf_counter() - t0, 4)}),
         provenance=Provenance(
             nianbao=nianbao_version(),
             backend=backend,
             source=doc.source,
             format=doc.format,
             input_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+            model=run.model,
+            prompt_sha256=run.prompt_sha256,
         ),
     )

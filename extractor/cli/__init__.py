@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, evaluate, extract
+from . import bench, evaluate, extract, logs
 
 app = typer.Typer(
     name="nianbao",
@@ -16,3 +16,4 @@ app = typer.Typer(
 app.command("extract")(extract.command)
 app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)
+app.command("logs")(logs.command)

@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-from ..pipeline import extract
+from ..llm.backend import LLM_BACKENDS
+from ..llm.settings import LLMSettings
+from ..pipeline import BACKENDS, extract
 from ._common import console, user_errors
 from .render import render_result
 
@@ -24,9 +26,18 @@ def command(
     file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx")],
     format: Annotated[Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here instead of stdout")] = None,
+    backend: Annotated[
+        str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
+    ] = "parser",
+    model: Annotated[str | None, typer.Option("--model", help="Model name (default: $NIANBAO_LLM_MODEL)")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL)")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when its answer is cached")] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
-    result = extract(file)
+    llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
+    result = extract(file, backend=backend, llm=llm)
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
         if output is not None:

@@ -1,0 +1,49 @@
+"""``nianbao logs``: the model calls the llm and hybrid backends made, newest first."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..llm.log import read_calls
+from ..llm.settings import log_db_path
+from ._common import console, user_errors
+
+
+def _response(row: dict[str, Any]) -> Any:
+    """The logged answer as JSON when it parses, else as the text the model sent."""
+    text = row["response"]
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return text
+
+
+@user_errors
+def command(
+    n: Annotated[int, typer.Option("-n", min=1, help="How many calls to list")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Full records, answers included, as JSON")] = False,
+) -> None:
+    """List logged model calls (log: $NIANBAO_LOG_DB or logs.db in the user data folder)."""
+    path = log_db_path()
+    rows = read_calls(path, n)
+    if as_json:
+        records = [row | {"cached": bool(row["cached"]), "response": _response(row)} for row in rows]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print(f"no model calls logged in {path}", highlight=False)
+        return
+    table = Table(title=f"model calls — {path}", title_justify="left")
+    for col in ("time (UTC)", "task", "model", "source", "tokens in/out", "ms", "cached", "input", "error"):
+        table.add_column(col, justify="right" if col in ("tokens in/out", "ms") else "left")
+    for r in rows:
+        table.add_row(
+            r["ts"][:19].replace("T", " "), r["task"], r["model"], r["source"],
+            f"{r['prompt_tokens']}/{r['completion_tokens']}", str(r["duration_ms"]), "yes" if r["cached"] else "",
+            r["input_sha256"][:12], (r["error"] or "")[:60],
+        )
+    console.print(table)
