@@ -1,0 +1,449 @@
+"""The rule engine: check a Report against ``rules/*.yaml`` and its narrative claims.
+
+It sees the Report, its evidence and the claims — never the text — so the same
+checks run on whatever a backend extracted, or on canonical JSON. A relation
+with a blank operand is reported as not assessable (``info``); a table that is
+absent, or entirely blank, is reported once and its rules are not run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .claims import Breakdown, NarrativeClaim
+from .result import Claim, Evidence, Finding, Message
+from .rules import (
+    BUILTIN_SETS,
+    BoundsRule,
+    Catalogue,
+    Operand,
+    PublishedRule,
+    SumRule,
+    bindings,
+    expand,
+    load_catalogue,
+    operands,
+)
+from .schema import SECTIONS, Active2019, Report
+from .template import ACTIVE_ROWS, APPLICANT_COLUMNS, GROUP_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS, Template
+
+Number = int | float
+_EPS = 1e-6
+
+TABLE_NAMES = {
+    "active": ("表二 主动公开政府信息情况", "table 二 (proactive disclosure)"),
+    "applications": ("表三 收到和处理政府信息公开申请情况", "table 三 (applications)"),
+    "review_litigation": ("表四 行政复议、行政诉讼情况", "table 四 (review and litigation)"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """One report as the rules read it: leaf values (and ``meta.year``) by path."""
+
+    values: dict[str, Any]
+    evidence: dict[str, Evidence]
+    template: Template | None
+    year: int | None
+    published: str | None
+    absent: frozenset[str]
+
+    @classmethod
+    def of(cls, report: Report, evidence: dict[str, Evidence]) -> Facts:
+        values = report.leaves()
+        absent = frozenset(
+            s
+            for s in SECTIONS
+            if getattr(report, s) is None or all(v is None for k, v in values.items() if k.startswith(s + "."))
+        )
+        values["meta.year"] = report.meta.year
+        template = report.meta.template
+        if template is None and report.active is not None:
+            template = "2019" if isinstance(report.active, Active2019) else "2021"
+        return cls(values, evidence, template, report.meta.year, report.meta.published, absent)
+
+    def shape(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+
+# -- labels for messages ----------------------------------------------------------------------------
+
+_ROW_LABELS = BUILTIN_SETS["table3_row"]
+_ACTIVE_FIELDS = {f: lab for rows in ACTIVE_ROWS.values() for _, cols in rows.values() for f, lab in cols.items()}
+
+
+def label(path: str) -> str:
+    """A path in the words of the printed table: ``（一）予以公开·总计``."""
+    year, _, path = path.rpartition(":")
+    head = f"{year}年" if year else ""
+    parts = path.split(".")
+    if path == "meta.year":
+        return head + "报告年度"
+    if parts[0] == "applications":
+        row = ".".join(parts[1:-1])
+        row_label = GROUP_LABELS.get(parts[1], row) if parts[2:3] == ["*"] else _ROW_LABELS.get(row, row)
+        return f"{head}{row_label}·{APPLICANT_COLUMNS.get(parts[-1], parts[-1])}"
+    if parts[0] == "review_litigation":
+        return f"{head}{REVIEW_GROUPS.get(parts[1], parts[1])}·{REVIEW_COLUMNS.get(parts[2], parts[2])}"
+    row_name = BUILTIN_SETS["active_row"].get(parts[1], parts[1])
+    return f"{head}{row_name}·{_ACTIVE_FIELDS.get(parts[-1], parts[-1])}"
+
+
+def _fmt(v: Number) -> str:
+    return str(round(v, 6)).removesuffix(".0") if isinstance(v, float) else str(v)
+
+
+# -- compiled checks ----------------------------------------------------------------------------------
+
+
+def _sections(ops: Sequence[Operand]) -> frozenset[tuple[bool, str]]:
+    return frozenset((o.prev, o.path.split(".", 1)[0]) for o in ops)
+
+
+@dataclass(frozen=True, slots=True)
+class SumCheck:
+    rule: SumRule
+    total: tuple[Operand, ...]
+    parts: tuple[Operand, ...]
+    sections: frozenset[tuple[bool, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class BoundCheck:
+    rule: BoundsRule
+    cells: tuple[Operand, ...]
+    sections: frozenset[tuple[bool, str]]
+
+
+Check = SumCheck | BoundCheck | PublishedRule
+
+
+def is_cross_year(rule: SumRule | BoundsRule | PublishedRule) -> bool:
+    return isinstance(rule, SumRule) and any(op.lstrip("-").startswith("prev:") for op in rule.operands())
+
+
+@functools.lru_cache(maxsize=64)
+def _checks(
+    cat: Catalogue, template: Template | None, leaves: tuple[str, ...], prev: tuple[str, ...] | None
+) -> tuple[Check, ...]:
+    """Every check the catalogue makes of a report of this shape (cached per shape)."""
+    pool, prev_pool = dict.fromkeys(leaves), dict.fromkeys(prev or ())  # ordered, O(1) lookups
+    out: list[Check] = []
+    for rule in cat.rules:
+        if is_cross_year(rule) != (prev is not None) or (template and template not in rule.templates):
+            continue
+        if isinstance(rule, PublishedRule):
+            out.append(rule)
+            continue
+        for b in bindings(rule, cat.sets):
+            if isinstance(rule, BoundsRule):
+                cells = tuple(o for spec in rule.cells for o in operands(spec, b, cat.sets, pool) or [])
+                out.append(BoundCheck(rule, cells, _sections(cells)))
+                continue
+            total = [operands(spec, b, cat.sets, pool, prev_pool) for spec in rule.total]
+            parts = [operands(spec, b, cat.sets, pool, prev_pool) for spec in rule.parts]
+            if any(x is None for x in total + parts):
+                continue  # a cell this report's shape does not have
+            t = tuple(o for x in total if x for o in x)
+            p = tuple(o for x in parts if x for o in x)
+            out.append(SumCheck(rule, t, p, _sections(t + p)))
+    return tuple(out)
+
+
+# -- evaluation ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Reads operands from this year's facts, or (``prev:``) last year's."""
+
+    cur: Facts
+    prev: Facts | None = None
+
+    def facts(self, op: Operand) -> Facts:
+        return self.prev if op.prev and self.prev is not None else self.cur
+
+    def name(self, op: Operand) -> str:
+        return f"{self.prev.year}:{op.path}" if op.prev and self.prev is not None else op.path
+
+    def values(self, ops: Sequence[Operand]) -> list[Any]:
+        cur, prev = self.cur.values, (self.prev.values if self.prev else {})
+        return [(prev if o.prev else cur).get(o.path) for o in ops]
+
+    def skips(self, sections: frozenset[tuple[bool, str]]) -> bool:
+        """Whether a check reads a table that is absent (reported once instead)."""
+        return any(s in (self.prev.absent if p and self.prev else self.cur.absent) for p, s in sections)
+
+    def evidence(self, ops: Sequence[Operand]) -> dict[str, Evidence]:
+        return {self.name(o): e for o in ops if (e := self.facts(o).evidence.get(o.path)) is not None}
+
+
+def _not_assessable(
+    rule_id: str,
+    zh: str,
+    en: str,
+    names: list[str],
+    blank: list[str],
+    evidence: dict[str, Evidence],
+    quote: str | None = None,
+) -> Finding:
+    more_zh = f" 等 {len(blank)} 格" if len(blank) > 3 else ""
+    more_en = f" and {len(blank) - 3} more" if len(blank) > 3 else ""
+    return Finding(
+        rule=rule_id,
+        severity="info",
+        paths=names,
+        evidence=evidence,
+        quote=quote,
+        message=Message(
+            zh=f"{zh}：{'、'.join(label(b) for b in blank[:3])}{more_zh} 空白，无法核验",
+            en=f"{en}: not assessable, blank: {', '.join(blank[:3])}{more_en}",
+        ),
+    )
+
+
+def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
+    if r.skips(check.sections):
+        return None
+    tv, pv = r.values(check.total), r.values(check.parts)
+    rule = check.rule
+    if None in tv or None in pv:
+        return _blank_sum(check, r, tv, pv)
+    printed = sum(o.sign * v for o, v in zip(check.total, tv, strict=True))
+    computed = sum(o.sign * v for o, v in zip(check.parts, pv, strict=True))
+    diff = printed - computed
+    if {"=": abs(diff) < _EPS, ">=": diff < _EPS, "<=": diff > -_EPS}[rule.op]:
+        return None
+    where = "＋".join(label(r.name(o)) for o in (check.total or check.parts))
+    if rule.op == "=":
+        zh = f"{rule.title.zh}：{where} 为 {_fmt(printed)}，各项合计 {_fmt(computed)}，相差 {_fmt(diff)}"
+        en = (
+            f"{rule.title.en}: {where} is {_fmt(printed)}, its parts add up to {_fmt(computed)}"
+            f" (difference {_fmt(diff)})"
+        )
+    else:
+        bound_zh, bound_en = ("不小于", "at least") if rule.op == ">=" else ("不大于", "at most")
+        zh = f"{rule.title.zh}：{where} 合计 {_fmt(computed)}，应{bound_zh} {_fmt(printed)}"
+        en = f"{rule.title.en}: {where} comes to {_fmt(computed)}, should be {bound_en} {_fmt(printed)}"
+    ops = check.total + check.parts
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=Message(zh=zh, en=en),
+        paths=_names(ops, r),
+        printed=printed,
+        computed=computed,
+        difference=diff,
+        evidence=r.evidence(ops),
+    )
+
+
+def _names(ops: Sequence[Operand], r: _Reader) -> list[str]:
+    return list(dict.fromkeys(r.name(o) for o in ops))
+
+
+def _blank_sum(check: SumCheck, r: _Reader, tv: list[Any], pv: list[Any]) -> Finding:
+    """Not assessable — but when the parts printed already exceed a printed
+    total (blank counts could only add), say so as a warning."""
+    ops, rule = check.total + check.parts, check.rule
+    names = _names(ops, r)
+    blank = [r.name(o) for o, v in zip(ops, tv + pv, strict=True) if v is None]
+    evidence = r.evidence(ops)
+    finding = _not_assessable(rule.id, rule.title.zh, rule.title.en, names, blank, evidence)
+    signs = {o.sign for o in ops}
+    if rule.op == "=" and None not in tv and signs == {1}:
+        printed, known = sum(tv), sum(v for v in pv if v is not None)
+        if known - printed > _EPS:
+            finding.severity = "warning"
+            finding.printed, finding.computed, finding.difference = printed, known, printed - known
+            finding.message = Message(
+                zh=f"{rule.title.zh}：除空白格外各项已合计 {_fmt(known)}，超过所印 {_fmt(printed)}",
+                en=f"{rule.title.en}: the parts printed already add up to {_fmt(known)}, more than {_fmt(printed)}",
+            )
+    return finding
+
+
+def _bound_findings(check: BoundCheck, r: _Reader) -> list[Finding]:
+    if r.skips(check.sections):
+        return []
+    rule, out = check.rule, []
+    scale = 10**rule.decimals if rule.decimals is not None else None
+    for cell, v in zip(check.cells, r.values(check.cells), strict=True):
+        if v is None:
+            continue  # a blank cell breaks no bound
+        if rule.min is not None and v < rule.min:
+            why = (f"小于 {_fmt(rule.min)}", f"below {_fmt(rule.min)}")
+        elif rule.max is not None and v > rule.max:
+            why = (f"大于 {_fmt(rule.max)}", f"above {_fmt(rule.max)}")
+        elif scale is not None and abs(v * scale - round(v * scale)) > 1e-3:
+            why = (f"小数超过 {rule.decimals} 位", f"more than {rule.decimals} decimals")
+        else:
+            continue
+        name = r.name(cell)
+        out.append(
+            Finding(
+                rule=rule.id,
+                severity=rule.severity,
+                paths=[name],
+                printed=v,
+                evidence=r.evidence([cell]),
+                message=Message(
+                    zh=f"{rule.title.zh}：{label(name)} 为 {_fmt(v)}，{why[0]}",
+                    en=f"{rule.title.en}: {name} is {_fmt(v)}, {why[1]}",
+                ),
+            )
+        )
+    return out
+
+
+def _published_finding(rule: PublishedRule, f: Facts) -> Finding | None:
+    if f.published is None or f.year is None or int(f.published[:4]) > f.year:
+        return None  # a report without a printed date is not wrong about it
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        paths=["meta.published", "meta.year"],
+        message=Message(
+            zh=f"{rule.title.zh}：发布日期 {f.published} 不晚于 {f.year} 年底",
+            en=f"{rule.title.en}: published {f.published}, not after the end of {f.year}",
+        ),
+    )
+
+
+def run_rules(cur: Facts, prev: Facts | None = None, cat: Catalogue | None = None) -> list[Finding]:
+    """Findings of the catalogue's rules: single-report rules, or with ``prev``
+    the cross-year rules comparing ``cur`` with the year before."""
+    cat = cat or load_catalogue()
+    reader = _Reader(cur, prev)
+    out: list[Finding] = []
+    for check in _checks(cat, cur.template, cur.shape(), prev.shape() if prev else None):
+        if isinstance(check, BoundCheck):
+            out += _bound_findings(check, reader)
+        elif (
+            found := _sum_finding(check, reader) if isinstance(check, SumCheck) else _published_finding(check, cur)
+        ) is not None:
+            out.append(found)
+    return out
+
+
+# -- claims -------------------------------------------------------------------------------------------
+
+
+def _cells(paths: list[str], f: Facts) -> list[str] | None:
+    """The concrete cells a claim's paths name; None if one names nothing here."""
+    cells: list[str] = []
+    for p in paths:
+        found = expand(p, f.values)
+        if not found:
+            return None
+        cells += found
+    return cells
+
+
+def _claim_finding(claim: Claim, f: Facts) -> Finding | None:
+    readings = [claim.paths] + ([claim.alt_paths] if claim.alt_paths else [])
+    if any(p.split(".", 1)[0] in f.absent for r in readings for p in r):
+        return None  # the absent table is reported once
+    rule = f"CLAIM.{claim.rule}" if isinstance(claim, NarrativeClaim) else "CLAIM"
+    severity = claim.on_mismatch if isinstance(claim, NarrativeClaim) else "error"
+    evidence = {"narrative": claim.evidence} if claim.evidence else {}
+    resolved = [c for r in readings if (c := _cells(r, f)) is not None]
+    if not resolved:
+        return Finding(
+            rule=rule,
+            severity="info",
+            paths=[p for r in readings for p in r],
+            evidence=evidence,
+            quote=claim.quote,
+            message=Message(
+                zh=f"正文“{claim.quote}”所指单元格本报告没有，无法核验",
+                en=f"“{claim.quote}” names cells this report does not have; not assessable",
+            ),
+        )
+    names = list(dict.fromkeys(c for cells in resolved for c in cells))
+    evidence |= {c: f.evidence[c] for c in names if c in f.evidence}
+    sums = [None if any(f.values[c] is None for c in cells) else sum(f.values[c] for c in cells) for cells in resolved]
+    if any(s is not None and abs(s - claim.value) < _EPS for s in sums):
+        return None
+    if None in sums:
+        blank = [c for c in names if f.values[c] is None]
+        return _not_assessable(rule, f"正文“{claim.quote}”", f"“{claim.quote}”", names, blank, evidence, claim.quote)
+    computed = sums[0]
+    assert computed is not None
+    diff = claim.value - computed
+    where = "＋".join(map(label, claim.paths))
+    zh = f"正文“{claim.quote}”为 {_fmt(claim.value)}，表中{where}合计 {_fmt(computed)}，相差 {_fmt(diff)}"
+    en = (
+        f"the narrative says {_fmt(claim.value)} (“{claim.quote}”), "
+        f"the table has {_fmt(computed)} ({', '.join(claim.paths)})"
+    )
+    if len(sums) > 1 and claim.alt_paths:
+        zh += f"；另一读法{'＋'.join(map(label, claim.alt_paths))}合计 {_fmt(sums[1] or 0)}"
+        en += f"; read as {', '.join(claim.alt_paths)} it has {_fmt(sums[1] or 0)}"
+    return Finding(
+        rule=rule,
+        severity=severity,
+        message=Message(zh=zh, en=en),
+        paths=names,
+        printed=claim.value,
+        computed=computed,
+        difference=diff,
+        quote=claim.quote,
+        evidence=evidence,
+    )
+
+
+def _breakdown_finding(b: Breakdown) -> Finding | None:
+    """A stated total against its stated parts: fine if the parts reach it at
+    some point; wrong if they overshoot it, or fall short of it in a list
+    closed by 其他/其余. A short open list may just name some of the parts."""
+    running, prefixes = 0, []
+    for part in b.parts:
+        running += part
+        prefixes.append(running)
+    if any(abs(p - b.value) < _EPS for p in prefixes) or not (b.complete or running > b.value):
+        return None
+    diff = b.value - running
+    return Finding(
+        rule=b.rule,
+        severity=b.on_mismatch,
+        paths=[],
+        printed=b.value,
+        computed=running,
+        difference=diff,
+        quote=b.quote,
+        evidence={"narrative": b.evidence} if b.evidence else {},
+        message=Message(
+            zh=f"正文“{b.quote}”总数 {_fmt(b.value)}，所列各项合计 {_fmt(running)}，相差 {_fmt(diff)}",
+            en=f"the narrative's total {_fmt(b.value)} (“{b.quote}”) and its parts ({_fmt(running)})"
+            f" differ by {_fmt(diff)}",
+        ),
+    )
+
+
+def _absent_finding(section: str) -> Finding:
+    zh, en = TABLE_NAMES[section]
+    return Finding(
+        rule="TABLE-ABSENT",
+        severity="info",
+        paths=[section],
+        message=Message(
+            zh=f"{zh}缺失或全部空白，其勾稽关系无法核验",
+            en=f"{en} is absent or blank; its relations are not assessable",
+        ),
+    )
+
+
+def verify(report: Report, evidence: dict[str, Evidence], claims: list[Claim]) -> list[Finding]:
+    """Every finding for one report: its tables' relations, then its claims."""
+    f = Facts.of(report, evidence)
+    findings = [_absent_finding(s) for s in SECTIONS if s in f.absent]
+    findings += run_rules(f)
+    for claim in claims:
+        found = _breakdown_finding(claim) if isinstance(claim, Breakdown) else _claim_finding(claim, f)
+        if found is not None:
+            findings.append(found)
+    return findings
