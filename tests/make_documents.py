@@ -288,3 +288,37 @@ def _docx_table(document: Any, spec: Spec) -> None:
                 cell.paragraphs[0].text = lines[0]
                 for more in lines[1:]:
                     cell.add_paragraph(more)
+
+
+# --- a labelled fixtures folder for score.py / nianbao eval / nianbao bench ----------
+
+
+def write_fixtures(out: Path, golds: list[Path]) -> int:
+    """Render every gold in every PDF and DOCX layout into ``out/reports`` with its gold
+    in ``out/gold``. The narrative is not rendered, so the golds' claims are dropped."""
+    import json
+
+    (out / "reports").mkdir(parents=True, exist_ok=True)
+    (out / "gold").mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in golds:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        label = {**gold, "claims": []}
+        for suffix, layouts, render in ((".pdf", PDF_LAYOUTS, render_pdf), (".docx", DOCX_LAYOUTS, render_docx)):
+            for layout in layouts:
+                name = f"{path.stem}-{layout}-{suffix.lstrip('.')}"
+                render(gold, out / "reports" / f"{name}{suffix}", layout)
+                text = json.dumps(label, ensure_ascii=False, indent=2)
+                (out / "gold" / f"{name}.json").write_text(text, encoding="utf-8")
+                count += 1
+    return count
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) < 2:
+        sys.exit("usage: python tests/make_documents.py OUT_DIR [GOLD.json ...]")
+    here = Path(__file__).resolve().parent
+    chosen = [Path(p) for p in sys.argv[2:]] or sorted((here.parent / "eval" / "fixtures" / "gold").glob("*.json"))
+    print(f"wrote {write_fixtures(Path(sys.argv[1]), chosen)} reports to {sys.argv[1]}")

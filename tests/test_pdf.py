@@ -91,10 +91,17 @@ def test_rendered_pdf_equals_gold(rendered: Callable[[str, str], Path], gold: Pa
     assert leaf_diff(load_gold(gold), canonical(doc)) == []
 
 
-def test_blank_cells_stay_in_their_columns(rendered: Callable[[str, str], Path]) -> None:
-    doc = load(rendered("synthetic-2019-blank-cells", "ruled"))
+@pytest.mark.parametrize("layout", ["ruled", "unruled"])
+def test_blank_cells_stay_in_their_columns(rendered: Callable[[str, str], Path], layout: str) -> None:
+    doc = load(rendered("synthetic-2019-blank-cells", layout))
     review = [ln for ln in doc.lines if ln.cells and len(ln.cells) == 15][-1]
     assert [c.text for c in review.cells or ()] == ["1", "0", "0", "0", "1", *["0"] * 5, *[""] * 5]
+    cells = {ln.cells[-8].text: [c.text for c in ln.cells[-7:]] for ln in doc.lines if ln.cells and len(ln.cells) >= 8}
+    # 科研机构 is blank in every row, 社会公益组织 in some: both keep their column.
+    assert cells["1.属于国家秘密"] == ["0", "0", "", "", "0", "0", "0"]
+    assert cells["一、本年新收政府信息公开申请数量"] == ["44", "3", "", "0", "0", "0", "47"]
+    licensing = next(ln for ln in doc.lines if ln.cells and ln.cells[0].text == "行政许可")
+    assert [c.text for c in licensing.cells or ()][-3:] == ["12", "", "356"]
 
 
 def test_split_table_keeps_one_header(rendered: Callable[[str, str], Path]) -> None:
@@ -115,7 +122,7 @@ def test_one_character_per_line_labels_are_joined(rendered: Callable[[str, str],
     assert {"三、本年度办理结果", "自然人", "商业企业", "总计"} <= cells
 
 
-def test_unruled_table_reads_as_text_lines(rendered: Callable[[str, str], Path]) -> None:
+def test_unruled_table_without_blanks_reads_as_text_lines(rendered: Callable[[str, str], Path]) -> None:
     doc = load(rendered("huaian-gov-2024", "unruled"))
     assert not any(ln.cells for ln in doc.lines)
     assert any(ln.text == "三、本年度办理结果" for ln in doc.lines)

@@ -24,6 +24,7 @@ from ..document import Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from . import isolate
 from .build import Box, DocBuilder
+from .pdf_columns import Cells, recover
 from .pdf_grid import Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
 
@@ -111,12 +112,22 @@ class _Table:
         return cls(page, grid, [[(serial, cid) for cid in row] for row in grid.rows])
 
 
-_Item = tuple[int, "list[Char] | _Table"]
+@dataclass(slots=True)
+class _Row:
+    """A row of an unruled table whose blank cells were placed by position (see :mod:`.pdf_columns`)."""
+
+    cells: Cells
+    block: int
+    table: int = -1
+
+
+_Item = tuple[int, "list[Char] | _Table | _Row"]
 
 
 def _assemble(pages: list[PageLayout]) -> DocBuilder:
     """Text lines and table rows of all pages, in reading order, into a builder."""
     chrome = _running_chrome(pages)
+    labels: list[float] = []
     items: list[_Item] = []
     serial = 0
     for page in pages:
@@ -130,12 +141,18 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
             and "".join(c.text for c in kept).strip()
             and not _is_chrome(kept, page, chrome)
         ]
-        items.extend(_flow(page.number, _join_vertical(lines), tables))
+        lines = _join_vertical(lines)
+        rows, labels = recover(lines, labels)
+        items.extend(_flow(page.number, lines, tables, rows))
     _number_tables(items)
     out = DocBuilder()
-    for page_no, item in items:
+    for n, (page_no, item) in enumerate(items):
         if isinstance(item, _Table):
             _emit_table(out, item)
+        elif isinstance(item, _Row):
+            cells = [((n, k), "".join(c.text for c in cell)) for k, cell in enumerate(item.cells)]
+            where: dict[Hashable, Box] = {(n, k): (page_no, *bbox(cell)) for k, cell in enumerate(item.cells) if cell}
+            out.row(cells, item.table, page_no, where)
         else:
             out.text("".join(c.text for c in item), page_no, (page_no, *bbox(item)))
     return out
@@ -196,15 +213,16 @@ def _stacked(above: list[Char], below: list[Char]) -> bool:
     return abs(centre) <= size and 0 <= below[0].top - above[-1].top <= size * 1.8
 
 
-def _flow(page: int, lines: list[list[Char]], tables: list[_Table]) -> list[_Item]:
-    """Text lines in pdfium's order with each table placed before the first line below its top."""
+def _flow(page: int, lines: list[list[Char]], tables: list[_Table], rows: dict[int, tuple[int, Cells]]) -> list[_Item]:
+    """Text lines in pdfium's order with each table placed before the first line below
+    its top; ``rows`` (of unruled tables, with blank cells placed) replace their lines."""
     out: list[_Item] = []
     pending = sorted(tables, key=lambda t: t.grid.top)
-    for ln in lines:
+    for i, ln in enumerate(lines):
         top = min(c.top for c in ln)
         while pending and pending[0].grid.top <= top:
             out.append((page, pending.pop(0)))
-        out.append((page, ln))
+        out.append((page, _Row(rows[i][1], rows[i][0]) if i in rows else ln))
     out.extend((page, t) for t in pending)
     return out
 
@@ -215,7 +233,12 @@ def _number_tables(items: list[_Item]) -> None:
     table = -1
     head: _Table | None = None
     prev: _Table | None = None
-    for i, (_, item) in enumerate(items):
+    block: tuple[int, int] | None = None
+    for i, (page, item) in enumerate(items):
+        if isinstance(item, _Row):
+            if block != (page, item.block):
+                table, block = table + 1, (page, item.block)
+            item.table = table
         if not isinstance(item, _Table):
             prev = None
             continue

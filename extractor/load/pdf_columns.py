@@ -1,0 +1,187 @@
+"""Give the blank cells of a table printed without rules their place back.
+
+Read as text, a row printed ``1.属于国家秘密 0 0 0 0 0`` under seven columns
+is ambiguous: two cells are blank, but which? Positions tell. Consecutive
+lines that end in values form a block (row-label fragments to the left of the
+values do not break it); its columns are the clusters of the value positions
+together with those of the lowest column labels above it (a column blank in
+every row still has its label).
+A row with fewer values than columns comes back as cells, ``""`` in the
+blank columns. Rows that fill every column, and anything that is not clearly
+a table, are left as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .pdf_model import Char
+
+_VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
+#: Lines of header looked at above a block.
+HEADER_LINES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    chars: tuple[Char, ...]
+
+    @property
+    def x0(self) -> float:
+        return self.chars[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.chars[-1].x1
+
+    @property
+    def mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.chars[0].bottom
+
+    @property
+    def height(self) -> float:
+        return self.chars[0].bottom - self.chars[0].top
+
+
+def tokens(line: list[Char]) -> list[Token]:
+    """The whitespace-separated tokens of a line."""
+    out: list[Token] = []
+    run: list[Char] = []
+    for ch in [*line, None]:
+        if ch is None or ch.text == " ":
+            if run:
+                out.append(Token("".join(c.text for c in run), tuple(run)))
+                run = []
+        else:
+            run.append(ch)
+    return out
+
+
+def _values(toks: list[Token]) -> int:
+    """How many tokens at the end of the line are values."""
+    n = 0
+    for t in reversed(toks):
+        if not _VALUE.fullmatch(t.text):
+            break
+        n += 1
+    return n
+
+
+def _clusters(mids: list[float], tol: float) -> list[float]:
+    """1-D clusters of positions: a gap wider than ``tol`` starts a new one."""
+    out: list[list[float]] = []
+    for m in sorted(mids):
+        if out and m - out[-1][-1] <= tol:
+            out[-1].append(m)
+        else:
+            out.append([m])
+    return [sum(c) / len(c) for c in out]
+
+
+def _place(mids: list[float], cols: list[float], tol: float) -> list[int] | None:
+    """The column of each value, left to right, or None if they do not fit one each."""
+    placed: list[int] = []
+    for m in mids:
+        best = min(range(len(cols)), key=lambda i: abs(cols[i] - m))
+        if abs(cols[best] - m) > tol or (placed and best <= placed[-1]):
+            return None
+        placed.append(best)
+    return placed
+
+
+#: Cells of a row, label cell first when it has one; ``[]`` is a blank cell.
+Cells = list[list[Char]]
+
+
+def recover(lines: list[list[Char]], carried: list[float]) -> tuple[dict[int, tuple[int, Cells]], list[float]]:
+    """Line index → (block number, cells) for the rows of unruled tables that leave
+    cells blank; rows of one block belong to one table.
+
+    ``carried`` are the column-label positions of the last block of the previous
+    page, for a table that runs on without repeating its header; this page's are
+    returned for the next.
+    """
+    toks = [tokens(ln) for ln in lines]
+    counts = [_values(t) for t in toks]
+    out: dict[int, tuple[int, Cells]] = {}
+    labels = carried
+    first = True
+    i = 0
+    while i < len(lines):
+        if counts[i] == 0 or (counts[i] == 1 and counts[i] == len(toks[i])):
+            i += 1
+            continue
+        block, end = _block(toks, counts, i)
+        values = [toks[k][-counts[k] :] for k in block]
+        tol = 0.8 * max(t.height for v in values for t in v)
+        left = min(t.x0 for v in values for t in v) - tol
+        own = [t.mid for t in _header(toks, counts, i) if t.mid >= left]
+        labels = own or (labels if first else [])
+        for k, row in _cells(values, labels, tol).items():
+            line = block[k]
+            label = [c for t in toks[line][: -counts[line]] for c in t.chars]
+            out[line] = (i, [label, *row] if label else row)
+        first = False
+        i = end
+    return out, labels
+
+
+def _block(toks: list[list[Token]], counts: list[int], start: int) -> tuple[list[int], int]:
+    """The value lines of the block starting at ``start``, and the index after it.
+
+    A line without values continues the block while it stays left of the first
+    value column (a row label wrapped or printed one character per line).
+    """
+    first = min(t.mid for t in toks[start][-counts[start] :])
+    block = [start]
+    i = start + 1
+    while i < len(toks):
+        row = toks[i]
+        if counts[i]:
+            block.append(i)
+            first = min(first, *(t.mid for t in row[-counts[i] :]))
+        elif not row or max(t.x1 for t in row) > first:
+            break  # text reaching into the value columns: a heading, a header, a paragraph
+        i += 1
+    return block, i
+
+
+def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Token]:
+    """The lowest header tokens above a block: the column labels nearest its values."""
+    above: list[Token] = []
+    for j in range(start - 1, max(start - HEADER_LINES, 0) - 1, -1):
+        if counts[j]:
+            break
+        above.extend(toks[j])
+    if not above:
+        return []
+    low = max(t.bottom for t in above)
+    return [t for t in above if t.bottom >= low - 1.6 * t.height]
+
+
+def _cells(values: list[list[Token]], labels: list[float], tol: float) -> dict[int, Cells]:
+    """Position in ``values`` → the row's value cells, for the rows that leave some blank."""
+    widest = max(len(v) for v in values)
+    cols = _clusters([t.mid for v in values for t in v] + labels, tol)
+    placed = [_place([t.mid for t in v], cols, tol) for v in values]
+    if widest < 2 or any(p is None for p in placed):
+        return {}  # not one table after all: leave every line as printed
+    for c, col in enumerate(cols):
+        filled = sum(1 for p in placed if p is not None and c in p)
+        if filled * 2 < len(values) and not any(abs(m - col) <= tol for m in labels):
+            return {}  # a column neither labelled nor filled in most rows: values that do not line up
+    out: dict[int, Cells] = {}
+    for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
+        if where is None or len(vals) == len(cols):
+            continue
+        cells: Cells = [[] for _ in cols]
+        for col, t in zip(where, vals, strict=True):
+            cells[col] = list(t.chars)
+        out[k] = cells
+    return out
