@@ -217,17 +217,18 @@ def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
     diff = printed - computed
     if {"=": abs(diff) < _EPS, ">=": diff < _EPS, "<=": diff > -_EPS}[rule.op]:
         return None
-    where = "＋".join(label(r.name(o)) for o in (check.total or check.parts))
+    side = [r.name(o) for o in (check.total or check.parts)]
+    where, where_en = "＋".join(map(label, side)), " + ".join(side)
     if rule.op == "=":
         zh = f"{rule.title.zh}：{where} 为 {_fmt(printed)}，各项合计 {_fmt(computed)}，相差 {_fmt(diff)}"
         en = (
-            f"{rule.title.en}: {where} is {_fmt(printed)}, its parts add up to {_fmt(computed)}"
+            f"{rule.title.en}: {where_en} is {_fmt(printed)}, its parts add up to {_fmt(computed)}"
             f" (difference {_fmt(diff)})"
         )
     else:
         bound_zh, bound_en = ("不小于", "at least") if rule.op == ">=" else ("不大于", "at most")
         zh = f"{rule.title.zh}：{where} 合计 {_fmt(computed)}，应{bound_zh} {_fmt(printed)}"
-        en = f"{rule.title.en}: {where} comes to {_fmt(computed)}, should be {bound_en} {_fmt(printed)}"
+        en = f"{rule.title.en}: {where_en} comes to {_fmt(computed)}, should be {bound_en} {_fmt(printed)}"
     ops = check.total + check.parts
     return Finding(
         rule=rule.id,
@@ -344,13 +345,14 @@ def _cells(paths: list[str], f: Facts) -> list[str] | None:
 
 
 def _claim_finding(claim: Claim, f: Facts) -> Finding | None:
+    """A claim against the tables: fine if either reading's cells add up to its
+    value; not assessable if a reading that might has a blank cell."""
     readings = [claim.paths] + ([claim.alt_paths] if claim.alt_paths else [])
     if any(p.split(".", 1)[0] in f.absent for r in readings for p in r):
         return None  # the absent table is reported once
     rule = f"CLAIM.{claim.rule}" if isinstance(claim, NarrativeClaim) else "CLAIM"
-    severity = claim.on_mismatch if isinstance(claim, NarrativeClaim) else "error"
     evidence = {"narrative": claim.evidence} if claim.evidence else {}
-    resolved = [c for r in readings if (c := _cells(r, f)) is not None]
+    resolved = [(r, cells) for r in readings if (cells := _cells(r, f)) is not None]
     if not resolved:
         return Finding(
             rule=rule,
@@ -363,37 +365,44 @@ def _claim_finding(claim: Claim, f: Facts) -> Finding | None:
                 en=f"“{claim.quote}” names cells this report does not have; not assessable",
             ),
         )
-    names = list(dict.fromkeys(c for cells in resolved for c in cells))
+    names = list(dict.fromkeys(c for _, cells in resolved for c in cells))
     evidence |= {c: f.evidence[c] for c in names if c in f.evidence}
-    sums = [None if any(f.values[c] is None for c in cells) else sum(f.values[c] for c in cells) for cells in resolved]
-    if any(s is not None and abs(s - claim.value) < _EPS for s in sums):
+    blank = [c for c in names if f.values[c] is None]
+    sums = [(r, sum(f.values[c] for c in cells)) for r, cells in resolved if not set(cells) & set(blank)]
+    if any(abs(total - claim.value) < _EPS for _, total in sums):
         return None
-    if None in sums:
-        blank = [c for c in names if f.values[c] is None]
+    if blank:
         return _not_assessable(rule, f"正文“{claim.quote}”", f"“{claim.quote}”", names, blank, evidence, claim.quote)
-    computed = sums[0]
-    assert computed is not None
-    diff = claim.value - computed
-    where = "＋".join(map(label, claim.paths))
-    zh = f"正文“{claim.quote}”为 {_fmt(claim.value)}，表中{where}合计 {_fmt(computed)}，相差 {_fmt(diff)}"
-    en = (
-        f"the narrative says {_fmt(claim.value)} (“{claim.quote}”), "
-        f"the table has {_fmt(computed)} ({', '.join(claim.paths)})"
-    )
-    if len(sums) > 1 and claim.alt_paths:
-        zh += f"；另一读法{'＋'.join(map(label, claim.alt_paths))}合计 {_fmt(sums[1] or 0)}"
-        en += f"; read as {', '.join(claim.alt_paths)} it has {_fmt(sums[1] or 0)}"
+    computed = sums[0][1]
     return Finding(
         rule=rule,
-        severity=severity,
-        message=Message(zh=zh, en=en),
+        severity=claim.on_mismatch if isinstance(claim, NarrativeClaim) else "error",
+        message=_claim_message(claim, sums),
         paths=names,
         printed=claim.value,
         computed=computed,
-        difference=diff,
+        difference=claim.value - computed,
         quote=claim.quote,
         evidence=evidence,
     )
+
+
+def _claim_message(claim: Claim, sums: list[tuple[list[str], Number]]) -> Message:
+    (paths, computed), alts = sums[0], sums[1:]
+    if paths == ["meta.year"]:
+        return Message(
+            zh=f"正文“{claim.quote}”意味报告年度为 {claim.value}，而报告年度为 {computed}",
+            en=f"“{claim.quote}” implies the report is on {claim.value}, but its year is {computed}",
+        )
+    diff, where = _fmt(claim.value - computed), "＋".join(map(label, paths))
+    zh = f"正文“{claim.quote}”为 {_fmt(claim.value)}，表中{where}合计 {_fmt(computed)}，相差 {diff}"
+    en = (
+        f"the narrative says {_fmt(claim.value)} (“{claim.quote}”), the table has {_fmt(computed)} ({', '.join(paths)})"
+    )
+    for alt, total in alts:
+        zh += f"；另一读法{'＋'.join(map(label, alt))}合计 {_fmt(total)}"
+        en += f"; read as {', '.join(alt)} it has {_fmt(total)}"
+    return Message(zh=zh, en=en)
 
 
 def _breakdown_finding(b: Breakdown) -> Finding | None:
