@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, evaluate, extract, logs
+from . import bench, evaluate, extract, logs, verify
 
 app = typer.Typer(
     name="nianbao",
@@ -17,3 +17,4 @@ app.command("extract")(extract.command)
 app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)
 app.command("logs")(logs.command)
+app.command("verify")(verify.command)
