@@ -1,4 +1,5 @@
-"""``nianbao logs``: the model calls the llm and hybrid backends made, newest first."""
+"""``nianbao logs``: the model calls the llm and hybrid backends made, newest first
+(``--json`` for whole records: source, hashes and the answer itself)."""
 
 from __future__ import annotations
 
@@ -38,12 +39,11 @@ def command(
         console.print(f"no model calls logged in {path}", highlight=False)
         return
     table = Table(title=f"model calls — {path}", title_justify="left")
-    for col in ("time (UTC)", "task", "model", "source", "tokens in/out", "ms", "cached", "input", "error"):
-        table.add_column(col, justify="right" if col in ("tokens in/out", "ms") else "left")
+    for col in ("UTC", "task", "model", "tokens", "ms"):
+        table.add_column(col, justify="right" if col in ("tokens", "ms") else "left", min_width=len(col), no_wrap=True)
+    table.add_column("error", overflow="fold", ratio=1)
     for r in rows:
-        table.add_row(
-            r["ts"][:19].replace("T", " "), r["task"], r["model"], r["source"],
-            f"{r['prompt_tokens']}/{r['completion_tokens']}", str(r["duration_ms"]), "yes" if r["cached"] else "",
-            r["input_sha256"][:12], (r["error"] or "")[:60],
-        )
+        tokens = "cached" if r["cached"] else f"{r['prompt_tokens']}/{r['completion_tokens']}"
+        when = r["ts"][5:19].replace("T", " ")
+        table.add_row(when, r["task"], r["model"], tokens, str(r["duration_ms"]), (r["error"] or "")[:120])
     console.print(table)

@@ -13,6 +13,7 @@ not fit the schema fails loudly instead of being coaxed into shape.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,11 @@ from ..errors import BackendError
 from .settings import LLMSettings
 
 M = TypeVar("M", bound=BaseModel)
+
+# Instructor logs each failed attempt at ERROR; the BackendError says it once.
+# A NullHandler keeps Python's last-resort handler from printing them to stderr
+# while an application that configures logging still sees them.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,8 @@ def _one_line(e: BaseException) -> str:
     if isinstance(e, ValidationError):
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        return f"the answer does not fit the schema ({e.error_count()} errors; {where}: {first['msg']})"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        return f"the answer does not fit the schema: {where}: {first['msg']}{more}"
     text = " ".join(str(e).split()) or type(e).__name__
     return text if len(text) <= 300 else text[:299] + "…"
 
