@@ -255,9 +255,12 @@ def _template(doc: Document, markers: dict[Template, list[str]]) -> Template:
     return "2021"
 
 
-def _other_split(doc: Document, spans: list[tuple[int, int]], markers: tuple[str, ...]) -> bool:
-    """Whether table 三 prints （六）其他处理 as three rows (the 2021 form)."""
-    return any(w in doc.text[a:b] for a, b in spans for w in markers)
+def _other_split(doc: Document, spans: list[tuple[int, int]], markers: tuple[str, ...], template: Template) -> bool:
+    """Whether table 三 prints （六）其他处理 as three rows: as its table text
+    shows, else as the template does (2021: three rows, 2019: one)."""
+    if spans:
+        return any(w in doc.text[a:b] for a, b in spans for w in markers)
+    return template == "2021"
 
 
 def _one_row_other(r: Reading) -> Reading:
@@ -282,7 +285,7 @@ def find_claims(doc: Document, table_spans: list[tuple[int, int]]) -> list[Claim
     cat = load_phrasings()
     nar = Narrative.of(doc, table_spans)
     template = _template(doc, cat.markers)
-    split = _other_split(doc, table_spans, cat.other_split)
+    split = _other_split(doc, table_spans, cat.other_split, template)
     # number position → (priority, phrasing, match); a number is claimed once
     candidates: dict[int, list[tuple[int, Phrasing, re.Match[str]]]] = {}
     for prio, c in enumerate(cat.phrasings):

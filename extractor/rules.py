@@ -216,7 +216,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
                 raise ConfigError(f"set {name} is defined twice", path=str(path))
             sets[name] = keys
     rules: list[SumRule | BoundsRule | PublishedRule] = []
-    seen: set[str] = set()
+    seen: dict[str, Path] = {}
     for path, data in raw.items():
         try:
             parsed = RuleFile.model_validate(data, context={"sets": sets})
@@ -224,8 +224,8 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
             raise ConfigError(validation_message(e), path=str(path)) from None
         for rule in parsed.rules:
             if rule.id in seen:
-                raise ConfigError(f"duplicate rule id {rule.id}", path=str(path))
-            seen.add(rule.id)
+                raise ConfigError(f"duplicate rule id {rule.id} (first in {seen[rule.id].name})", path=str(path))
+            seen[rule.id] = path
             rules.append(rule)
     return Catalogue(tuple(rules), sets)
 

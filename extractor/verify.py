@@ -217,18 +217,16 @@ def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
     diff = printed - computed
     if {"=": abs(diff) < _EPS, ">=": diff < _EPS, "<=": diff > -_EPS}[rule.op]:
         return None
-    side = [r.name(o) for o in (check.total or check.parts)]
-    where, where_en = "＋".join(map(label, side)), " + ".join(side)
+    zh_total, en_total = _side(check.total or check.parts, r)
     if rule.op == "=":
-        zh = f"{rule.title.zh}：{where} 为 {_fmt(printed)}，各项合计 {_fmt(computed)}，相差 {_fmt(diff)}"
-        en = (
-            f"{rule.title.en}: {where_en} is {_fmt(printed)}, its parts add up to {_fmt(computed)}"
-            f" (difference {_fmt(diff)})"
-        )
+        zh_parts, en_parts = _side(check.parts, r, short=True)
+        zh = f"{rule.title.zh}：{zh_total} 为 {_fmt(printed)}，{zh_parts} 合计 {_fmt(computed)}，相差 {_fmt(diff)}"
+        en = f"{rule.title.en}: {en_total} is {_fmt(printed)}, {en_parts} add up to {_fmt(computed)}"
+        en += f" (difference {_fmt(diff)})"
     else:
         bound_zh, bound_en = ("不小于", "at least") if rule.op == ">=" else ("不大于", "at most")
-        zh = f"{rule.title.zh}：{where} 合计 {_fmt(computed)}，应{bound_zh} {_fmt(printed)}"
-        en = f"{rule.title.en}: {where_en} comes to {_fmt(computed)}, should be {bound_en} {_fmt(printed)}"
+        zh = f"{rule.title.zh}：{zh_total} 合计 {_fmt(computed)}，应{bound_zh} {_fmt(printed)}"
+        en = f"{rule.title.en}: {en_total} comes to {_fmt(computed)}, should be {bound_en} {_fmt(printed)}"
     ops = check.total + check.parts
     return Finding(
         rule=rule.id,
@@ -240,6 +238,19 @@ def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
         difference=diff,
         evidence=r.evidence(ops),
     )
+
+
+def _side(ops: Sequence[Operand], r: _Reader, short: bool = False) -> tuple[str, str]:
+    """One side of a relation in words (zh, en); with ``short``, more than three
+    cells are just "the parts"."""
+    if short and len(ops) > 3:
+        return "各项", "its parts"
+    zh = en = ""
+    for i, o in enumerate(ops):
+        name = r.name(o)
+        zh += ("－" if o.sign < 0 else "＋" if i else "") + label(name)
+        en += (" - " if o.sign < 0 else " + " if i else "") + name
+    return zh, en
 
 
 def _names(ops: Sequence[Operand], r: _Reader) -> list[str]:

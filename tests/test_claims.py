@@ -1,0 +1,233 @@
+"""The claims finder: narrative numbers mapped to canonical paths.
+
+Every gold claim of the labelled fixtures is found, every phrasing of
+``rules/claims.yaml`` has a sentence it reads and a near miss it leaves alone,
+and numbers that are not counts (years, percentages, approximations, table
+cells) are never claimed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import labelled, load_gold
+
+from extractor.claims import Breakdown, NarrativeClaim, find_claims, load_phrasings
+from extractor.load import load, load_string
+from extractor.parser import parse
+from extractor.result import Claim
+from extractor.schema import flatten
+from extractor.verify import verify
+
+FIXTURES = labelled(".txt", ".md", ".html", ".pdf")
+
+
+def _expand(leaves: dict[str, Any], paths: list[str] | None) -> frozenset[str]:
+    """score.py's reading of a claim's paths."""
+    out: set[str] = set()
+    for pat in paths or []:
+        n = len(pat.split("."))
+        out |= {p for p in leaves if len(p.split(".")) == n and fnmatch.fnmatch(p, pat)} if "*" in pat else {pat}
+    return frozenset(out)
+
+
+@pytest.mark.parametrize(("report", "gold"), FIXTURES, ids=[r.name for r, _ in FIXTURES])
+def test_fixture_claims_are_found_and_agree_with_the_tables(report: Path, gold: Path) -> None:
+    g = load_gold(gold)
+    leaves = flatten(g)
+    doc = load(report)
+    parsed = parse(doc)
+    claims = find_claims(doc, parsed.table_spans)
+    got = {(c.value, _expand(leaves, c.paths)) for c in claims}
+    for c in g["claims"]:
+        targets = {_expand(leaves, c["paths"]), _expand(leaves, c.get("alt_paths"))}
+        assert any((c["value"], t) in got for t in targets), c["quote"]
+    if not g["findings"]:
+        assert [f for f in verify(parsed.report, parsed.evidence, claims) if f.severity == "error"] == []
+
+
+def _claims(text: str, spans: list[tuple[int, int]] | None = None) -> list[NarrativeClaim]:
+    out = [c for c in find_claims(load_string(text), spans or []) if isinstance(c, NarrativeClaim)]
+    return [c for c in out if not isinstance(c, Breakdown)]
+
+
+def _read(text: str, spans: list[tuple[int, int]] | None = None) -> list[tuple[str, int, list[str]]]:
+    return [(c.rule, int(c.value), c.paths) for c in _claims(text, spans) if c.paths != ["meta.year"]]
+
+
+A = "applications."
+R = "review_litigation."
+ORGS = [f"{A}new_received.{c}" for c in ("commercial", "research", "social_org", "legal_service", "other_org")]
+
+#: phrasing → (a sentence it reads, the value, a leading path; a near miss it must not read as this phrasing)
+PHRASINGS: dict[str, tuple[str, int, str, str]] = {
+    "carried_over": ("含上年度结转申请 34 件。", 34, f"{A}carried_over.total", "上年结转率 34%。"),
+    "carried_forward": ("结转下年度继续办理 2 件。", 2, f"{A}carried_forward.total", "结转下年度的工作 2 项。"),
+    "carried_forward_after": ("另有 103 件顺延到下年度答复。", 103, f"{A}carried_forward.total", "另有 103 件已办结。"),
+    "review_total": ("因政府信息公开申请引发行政复议 3 起。", 3, f"{R}review.total", "行政复议纠错率 3%。"),
+    "litigation_direct_total": (
+        "未经复议直接起诉 2 件。",
+        2,
+        f"{R}litigation_direct.total",
+        "直接起诉的期限为 2 个月。",
+    ),
+    "litigation_after_review_total": (
+        "复议后起诉 1 件。",
+        1,
+        f"{R}litigation_after_review.total",
+        "复议后 15 日内起诉。",
+    ),
+    "litigation_total": ("行政诉讼案件 7 件。", 7, f"{R}litigation_direct.total", "行政诉讼 7 项制度。"),
+    "result_upheld": ("行政复议 4 件，其中维持 3 件。", 3, f"{R}review.upheld", "维持 3 件。"),
+    "result_corrected": ("行政复议 4 件，其中纠正 1 件。", 1, f"{R}review.corrected", "纠正 1 件。"),
+    "result_other": ("行政诉讼 9 件，其他结果 2 件。", 2, f"{R}litigation_direct.other", "其他结果 2 件。"),
+    "result_pending": ("行政复议 4 件，尚未审结 1 件。", 1, f"{R}review.pending", "尚未审结 1 件。"),
+    "received": ("全年共收到政府信息公开申请 1,525 件。", 1525, f"{A}new_received.total", "收到人大建议 15 件。"),
+    "received_before": ("共受理 25 件政府信息公开申请。", 25, f"{A}new_received.total", "共受理 25 件行政许可。"),
+    "received_new": ("本年新收 12 件。", 12, f"{A}new_received.total", "本年新收录 12 件。"),
+    "handled": ("依法办结政府信息公开申请 70 件。", 70, f"{A}total.total", "依法办结行政许可 70 件。"),
+    "handled_before": ("答复 70 件政府信息公开申请。", 70, f"{A}total.total", "答复 70 件人大建议。"),
+    "handled_bare": ("收到政府信息公开申请 72 件，答复 70 件。", 70, f"{A}total.total", "答复 70 件。"),
+    "granted_and_partial": ("予以公开及部分公开 42 件。", 42, f"{A}granted.total", "予以公开率 42%。"),
+    "granted": ("予以公开 56 件，占 76.7%。", 56, f"{A}granted.total", "予以公开 56 件（含部分公开 4 件）。"),
+    "partially_granted": ("部分公开 4 件。", 4, f"{A}partially_granted.total", "部分公开 4 条信息。"),
+    "withheld": ("不予公开 3 件。", 3, f"{A}withheld.*.total", "不予公开 3 类。"),
+    "unavailable": ("无法提供 9 件。", 9, f"{A}unavailable.*.total", "无法提供约 9 件。"),
+    "not_processed": ("不予处理 1 件。", 1, f"{A}not_processed.*.total", "不予处理 1 类。"),
+    "other_processing": ("其他处理 5 件。", 5, f"{A}other.*.total", "其他处理 5 次。"),
+    "opened": ("答复政府信息公开申请共 7 件，其中公开 6 件。", 6, f"{A}granted.total", "公开 6 件规范性文件。"),
+    "natural_person": ("来自公民的申请 71 件。", 71, f"{A}new_received.natural_person", "公民 71 人。"),
+    "organisations": ("法人或其他组织申请 34 件。", 34, ORGS[0], "法人 34 家。"),
+    "commercial": ("商业企业 1 件。", 1, f"{A}new_received.commercial", "商业企业 1 家。"),
+    "research": ("科研机构 2 件。", 2, f"{A}new_received.research", "科研机构 2 家。"),
+    "social_org": ("社会公益组织 1 件。", 1, f"{A}new_received.social_org", "社会公益组织 1 个。"),
+    "legal_service": ("法律服务机构 3 件。", 3, f"{A}new_received.legal_service", "法律服务机构 3 所。"),
+    "regulations_issued": ("全年新增公开市政府规章 1 件。", 1, "active.regulations.issued", "现行有效规章 1 件。"),
+    "normative_issued": (
+        "本年度制发的规范性文件 77 件。",
+        77,
+        "active.normative_documents.issued",
+        "清理并集中发布现行有效行政规范性文件 393 件。",
+    ),
+    "regulations_repealed": ("废止规章 2 件。", 2, "active.regulations.repealed", "废止规章 2 项条款。"),
+    "normative_repealed": ("废止行政规范性文件 26 件。", 26, "active.normative_documents.repealed", "废止率 26%。"),
+    "regulations_made_2019": ("新制作规章 1 件。本年新制作数量", 1, "active.regulations.made", "新制作规章 1 件。"),
+    "normative_made_2019": (
+        "制发规范性文件 11 件。上一年项目数量",
+        11,
+        "active.normative_documents.made",
+        "制发规范性文件 11 件。",
+    ),
+}
+
+
+def test_every_phrasing_has_a_case() -> None:
+    assert set(PHRASINGS) == {c.phrasing.id for c in load_phrasings().phrasings}
+
+
+@pytest.mark.parametrize("rule", sorted(PHRASINGS))
+def test_phrasing_reads_its_sentence(rule: str) -> None:
+    text, value, path, _ = PHRASINGS[rule]
+    assert any(r == rule and v == value and path in paths for r, v, paths in _read(text)), _read(text)
+
+
+@pytest.mark.parametrize("rule", sorted(PHRASINGS))
+def test_phrasing_leaves_its_near_miss_alone(rule: str) -> None:
+    assert [r for r, _, _ in _read(PHRASINGS[rule][3]) if r == rule] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023年，我局收到群众来信120封，答复率100%。",
+        "予以公开占51.85%，平均答复时间8.57个工作日。",
+        "收到政府信息公开申请近300件，予以公开300余件，不予公开300多件。",
+        "网站发布信息共 1502 条，粉丝量达 122 万。",
+    ],
+)
+def test_numbers_that_are_not_counts_are_not_claimed(text: str) -> None:
+    assert _read(text) == []
+
+
+def test_text_inside_a_table_span_is_never_read() -> None:
+    text = "予以公开 5 件。\n予以公开\t56\t件\n不予公开 3 件。"
+    start = text.index("予以公开\t")
+    read = [(r, v) for r, v, _ in _read(text, [(start, start + len("予以公开\t56\t件"))])]
+    assert read == [("granted", 5), ("withheld", 3)]
+
+
+def test_a_sentence_broken_across_lines_is_read_and_located() -> None:
+    text = "一、总体情况\n2024 年，全市共受理政府信息公开申请 3119 件，答\n复 3050 件。"
+    doc = load_string(text)
+    claims = {c.rule: c for c in find_claims(doc, [])}
+    handled = claims["handled_bare"]
+    assert (handled.value, handled.quote) == (3050, "答复3050件")
+    assert handled.evidence is not None
+    assert handled.evidence.line == 2
+    assert doc.text[handled.evidence.start : handled.evidence.end] == "答\n复 3050 件"
+
+
+def test_applicants_follow_the_count_they_break_down() -> None:
+    received = {c.rule: c for c in _claims("共收到政府信息公开申请 81 件，涉及自然人 80 件、商业企业 1 件。")}
+    assert received["natural_person"].paths == [f"{A}new_received.natural_person"]
+    assert received["natural_person"].alt_paths == [f"{A}total.natural_person"]
+    handled = {c.rule: c for c in _claims("办理政府信息公开申请 73 件。在已办理回复的 73 件中，来自法人的申请 2 件。")}
+    assert handled["organisations"].paths == [p.replace("new_received", "total") for p in ORGS]
+
+
+def test_review_and_litigation_results_follow_their_total() -> None:
+    text = "行政复议 351 件，其中结果维持 72 件；行政诉讼 46 件，其中结果维持 25 件。"
+    upheld = [(c.value, c.paths) for c in _claims(text) if c.rule == "result_upheld"]
+    assert upheld == [
+        (72, [f"{R}review.upheld"]),
+        (25, [f"{R}litigation_direct.upheld", f"{R}litigation_after_review.upheld"]),
+    ]
+
+
+def test_a_heading_ends_the_scope() -> None:
+    assert [r for r, _, _ in _read("行政复议 3 件。\n（五）其他\n全年维持原状 1 件。")] == ["review_total"]
+
+
+def test_years_in_carried_over_phrases_claim_the_report_year() -> None:
+    years = {
+        (c.rule, c.value) for c in _claims("结转2024年继续办理1件。2022年结转的申请2件。") if c.paths == ["meta.year"]
+    }
+    assert years == {("carried_forward", 2023), ("carried_over", 2023)}
+
+
+def test_other_processing_names_the_row_the_table_prints() -> None:
+    split = "其他处理 5 件。\n1.申请人无正当理由逾期不补正\t4\n"
+    span = [(split.index("1."), len(split))]
+    assert next(c for c in _claims(split, span) if c.rule == "other_processing").paths == [f"{A}other.*.total"]
+    single = "其他处理 5 件。\n（六）其他处理\t5\n"
+    span = [(single.index("（六）"), len(single))]
+    assert next(c for c in _claims(single, span) if c.rule == "other_processing").paths == [f"{A}other.total"]
+
+
+def _breakdowns(text: str) -> list[tuple[int, list[int], bool]]:
+    return [(int(c.value), c.parts, c.complete) for c in find_claims(load_string(text), []) if isinstance(c, Breakdown)]
+
+
+def test_breakdowns_in_the_narrative() -> None:
+    assert _breakdowns("发布信息共 1502 条，其中政务动态 522 条，公告 597 条，其他信息 383 条。") == [
+        (1502, [522, 597, 383], True)
+    ]
+    # a breakdown of a part, in parentheses, is not a part; 其他处理 is a category, not "the rest"
+    assert _breakdowns("答复申请共 7 件，其中公开 6 件（主动公开 1 件、部分公开 4 件），其他处理 1 件。") == [
+        (7, [6, 1], False)
+    ]
+    # a new total ends the list; a percentage is not a part
+    assert _breakdowns("行政复议 5 件，其中维持 3 件，占 60%；行政诉讼 2 件，其中维持 2 件。") == [
+        (5, [3], False),
+        (2, [2], False),
+    ]
+
+
+def test_claims_are_plain_claims_for_the_contract() -> None:
+    (c,) = [c for c in find_claims(load_string("予以公开 56 件。"), []) if isinstance(c, Claim)]
+    dumped = c.model_dump(mode="json", exclude_none=True)
+    assert {"quote", "paths", "value", "evidence"} <= dumped.keys()
+    assert dumped["evidence"]["line"] == 1

@@ -1,0 +1,109 @@
+"""The rule catalogue loads, and a malformed file is refused by name."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor.claims import load_phrasings
+from extractor.errors import ConfigError
+from extractor.rules import expand, load_catalogue, rules_dir
+
+
+def test_catalogue_loads_with_unique_ids() -> None:
+    ids = [r.id for r in load_catalogue().rules]
+    assert len(ids) == len(set(ids))
+    assert {"T3-ROW", "T3-IDENTITY", "T3-OUTCOMES", "T4-GROUP", "X-CARRIED"} <= set(ids)
+
+
+def test_catalogue_is_cached() -> None:
+    assert load_catalogue() is load_catalogue()
+    assert load_phrasings() is load_phrasings()
+
+
+def _copy(tmp_path: Path) -> Path:
+    d = tmp_path / "rules"
+    shutil.copytree(rules_dir(), d)
+    return d
+
+
+GOOD_RULE = """
+rules:
+  - id: MY-RULE
+    title: {zh: 测试, en: test}
+    severity: error
+    for: {col: column}
+    total: ["applications.total.{col}"]
+    parts: ["applications.granted.{col}"]
+    check: sum
+"""
+
+
+def test_a_new_summation_rule_needs_no_code(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    (d / "mine.yaml").write_text(GOOD_RULE, encoding="utf-8")
+    rule = next(r for r in load_catalogue(d).rules if r.id == "MY-RULE")
+    assert rule.for_ == {"col": "column"}
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("rules: [\n  - id: X\n", "cannot read rule file"),
+        (GOOD_RULE.replace("column}", "colums}"), "unknown set 'colums'"),
+        (GOOD_RULE.replace("granted.{col}", "granted.{row}"), "{row}"),
+        (GOOD_RULE.replace("granted.{col}", "grantd.{col}"), "names no canonical path"),
+        (GOOD_RULE.replace("granted.{col}", "granted.[nothing]"), "unknown set [nothing]"),
+        (GOOD_RULE.replace("severity: error", "severity: fatal"), "severity"),
+        (GOOD_RULE.replace("check: sum", "check: sum\n    op: '=='"), "op"),
+        (GOOD_RULE.replace("check: sum", "check: sum\n    colour: red"), "colour"),
+        (GOOD_RULE.replace("id: MY-RULE", "id: T3-ROW"), "duplicate rule id T3-ROW"),
+        ("sets:\n  column: [natural_person]\n", "set column is defined twice"),
+    ],
+)
+def test_malformed_rule_file_is_refused_by_name(tmp_path: Path, text: str, says: str) -> None:
+    d = _copy(tmp_path)
+    (d / "mine.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_catalogue(d)
+    assert "mine.yaml" in str(e.value)
+    assert says in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_prev_is_only_allowed_in_sum_rules(tmp_path: Path) -> None:
+    d = _copy(tmp_path)
+    bounds = "rules:\n  - {id: B, title: {zh: a, en: a}, severity: error, check: bounds, cells: ['prev:meta.year']}\n"
+    (d / "mine.yaml").write_text(bounds, encoding="utf-8")
+    with pytest.raises(ConfigError, match="prev: is only allowed"):
+        load_catalogue(d)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says"),
+    [
+        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理{TOT}(\\d+){U}'", "no number group"),
+        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理{TOTAL}{N}{U}'", "unknown macro {TOTAL}"),
+        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理({N}{U}'", "bad pattern"),
+        ("[applications.not_processed.*.total]", "[applications.not_processed.*.totl]", "names no canonical path"),
+        ("- id: not_processed", "- id: withheld", "duplicate phrasing id withheld"),
+    ],
+)
+def test_malformed_claims_file_is_refused_by_name(tmp_path: Path, old: str, new: str, says: str) -> None:
+    path = tmp_path / "claims.yaml"
+    text = (rules_dir() / "claims.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_phrasings(path)
+    assert "claims.yaml" in str(e.value)
+    assert says in str(e.value)
+
+
+def test_star_matches_one_level_or_a_group_printed_as_one_row() -> None:
+    split = ["applications.other.overdue_fee.total", "applications.other.other.total", "applications.total.total"]
+    assert expand("applications.other.*.total", split) == split[:2]
+    assert expand("applications.other.*.total", ["applications.other.total"]) == ["applications.other.total"]
+    assert expand("applications.withheld.*.total", split) == []
