@@ -50,31 +50,23 @@ def _clean_agency(s: str) -> str | None:
 
 
 def _title(doc: Document) -> tuple[str | None, int | None]:
-    candidates = [doc.title] if doc.title else []
-    candidates += [ln.text for ln in doc.lines[:400] if "报告" in ln.text]
-    for text in candidates:
-        if text is None:
-            continue
+    head = [ln.text for ln in doc.lines[:400] if ln.text.strip()]
+    candidates: list[tuple[str, int | None]] = [(doc.title, None)] if doc.title else []
+    for i, text in enumerate(head):
+        # A title may wrap: "…年度报" on one line, "告" on the next.
+        joined = text + (head[i + 1].strip() if i + 1 < len(head) else "")
+        if "报告" in joined:
+            candidates.append((text if "报告" in text else joined, i))
+    for text, i in candidates:
         m = _TITLE.search(_MARKUP.sub("", text))
         if not m:
             continue
-        year = int(m.group("year"))
         agency = _clean_agency(m.group("after")) or _clean_agency(m.group("before"))
-        if agency is None and text is not doc.title:
-            agency = _agency_above(doc, text)
-        return agency, year
+        if agency is None and i is not None:
+            # The agency printed on its own line above a title that names only the year.
+            agency = next((_clean_agency(t) for t in reversed(head[max(0, i - 2) : i]) if t.strip()), None)
+        return agency, int(m.group("year"))
     return None, None
-
-
-def _agency_above(doc: Document, title_line: str) -> str | None:
-    """The agency printed on its own line just above a title that names only the year."""
-    idx = next((i for i, ln in enumerate(doc.lines) if ln.text == title_line), None)
-    if idx is None:
-        return None
-    for ln in reversed(doc.lines[max(0, idx - 3) : idx]):
-        if ln.text.strip():
-            return _clean_agency(ln.text)
-    return None
 
 
 def _published(doc: Document, year: int | None) -> str | None:

@@ -53,6 +53,11 @@ def split_cells(line: str, start: int) -> tuple[Cell, ...] | None:
         text = part.strip()
         cells.append(Cell(text, start + pos + left, start + pos + left + len(text)))
         pos += len(part) + 1
+    if sep == "\t":
+        # Tab-separated text pads rows with trailing tabs that are not columns;
+        # pipes mark every cell, so a Markdown row keeps its blank last cells.
+        while cells and not cells[-1].text:
+            cells.pop()
     return tuple(cells)
 
 

@@ -87,9 +87,15 @@ def rows_of(found: list[Item], width: int) -> list[Row]:
 
 
 def _fit(values: list[Value], width: int) -> list[Value] | None:
-    """The row's values if they fill ``width`` columns; blank cells in front of
-    them (gaps between label columns) are dropped."""
+    """The row's values if they fill ``width`` columns.
+
+    Beyond ``width``, empty cells at the end (a grid padded to its widest
+    sub-table) and blank cells in front (gaps between label columns) are not
+    columns and are dropped; anything else is a count that does not fit.
+    """
     vals = list(values)
+    while len(vals) > width and not vals[-1].text:
+        vals.pop()
     while len(vals) > width and vals[0].number is None:
         vals.pop(0)
     return vals if len(vals) == width else None

@@ -85,8 +85,6 @@ def _row_items(line: Line) -> list[Item]:
     """
     assert line.cells is not None
     cells: list[Cell] = list(line.cells)
-    while cells and not cells[-1].text:
-        cells.pop()  # ragged rows end in empty cells that are not columns
     values: list[Value] = []
     first_value = len(cells)
     for i in range(len(cells) - 1, -1, -1):

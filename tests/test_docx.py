@@ -19,8 +19,6 @@ from extractor.load import load
 from extractor.parser import parse
 
 GOLDS = sorted((FIXTURES / "gold").glob("*.json"))
-#: Blank cells at the end of a row: the parser drops them as ragged-row padding.
-TRAILING_BLANKS = {"synthetic-2019-blank-cells", "synthetic-2021-slash-cells"}
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -41,8 +39,6 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], P
 @pytest.mark.parametrize("layout", DOCX_LAYOUTS)
 @pytest.mark.parametrize("gold", GOLDS, ids=lambda p: p.stem)
 def test_rendered_docx_equals_gold(rendered: Callable[[str, str], Path], gold: Path, layout: str) -> None:
-    if gold.stem in TRAILING_BLANKS:
-        pytest.xfail("parser drops blank cells at the end of a row")
     doc = load(rendered(gold.stem, layout))
     assert doc.format == "docx"
     assert leaf_diff(load_gold(gold), parse(doc).report.to_canonical()) == []

@@ -147,3 +147,11 @@ def test_evidence_points_at_the_printed_cell() -> None:
     assert DONGGUAN.splitlines()[ev.line - 1].startswith("三、本年度办理结果\t(一) 予以公开")
     assert ev.col == "总计" and "予以公开" in (ev.row or "")
     assert len(p.evidence) == sum(1 for v in p.report.leaves().values() if v is not None)
+
+
+def test_title_wrapped_mid_word_still_names_agency_and_year() -> None:
+    text = GUANGZHOU.replace("广州市人力资源和社会保障局\n2020 年政府信息公开工作年度报告",
+                             "2020 年广州市人力资源和社会保障局政府信息公开工作年度报\n告")
+    assert text != GUANGZHOU
+    meta = canonical(text, "x.txt")["meta"]
+    assert (meta["agency"], meta["year"]) == ("广州市人力资源和社会保障局", 2020)

@@ -25,9 +25,6 @@ from extractor.parser import parse
 
 HUAIAN = FIXTURES / "reports" / "huaian-gov-2024.pdf"
 GOLDS = sorted((FIXTURES / "gold").glob("*.json"))
-#: Golds with blank cells at the end of a table row: the parser drops trailing
-#: empty cells as ragged-row padding (reported to the parser's owner).
-TRAILING_BLANKS = {"synthetic-2019-blank-cells", "synthetic-2021-slash-cells"}
 
 
 @pytest.fixture(scope="session")
@@ -85,8 +82,6 @@ def test_huaian_values_have_page_and_position() -> None:
 @pytest.mark.parametrize("layout", PDF_LAYOUTS)
 @pytest.mark.parametrize("gold", GOLDS, ids=lambda p: p.stem)
 def test_rendered_pdf_equals_gold(rendered: Callable[[str, str], Path], gold: Path, layout: str) -> None:
-    if gold.stem in TRAILING_BLANKS:
-        pytest.xfail("parser drops blank cells at the end of a row")
     doc = load(rendered(gold.stem, layout))
     assert leaf_diff(load_gold(gold), canonical(doc)) == []
 

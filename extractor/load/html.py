@@ -144,7 +144,11 @@ def _grid(table: Any) -> list[list[tuple[int, str, int]]]:
             nrows = max(nrows, r + rs)
             c += cs
     width = max((c for _, c in taken), default=-1) + 1
-    return [[taken.get((r, c), (-1, "", 0)) for c in range(width)] for r in range(nrows)]
+    rows = [[taken.get((r, c), (-1, "", 0)) for c in range(width)] for r in range(nrows)]
+    for row in rows:
+        while row and row[-1][0] == -1:
+            row.pop()  # a short row has no cells there, not blank ones
+    return rows
 
 
 def _walk(el: Any, out: _Builder) -> None:
