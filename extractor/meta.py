@@ -23,7 +23,9 @@ _AGENCY_END = re.compile(
 )
 _SEPARATORS = re.compile(r".*[_|｜\-—:：》「」【】\]]")
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
-_CN_DATE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日")
+_CN_DATE = re.compile(
+    r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
+)
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
 _LABELLED_DATE = re.compile(r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE)
 _SIGNATURE_DATE = re.compile(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
@@ -57,14 +59,14 @@ def _title(doc: Document) -> tuple[str | None, int | None]:
         joined = text + (head[i + 1].strip() if i + 1 < len(head) else "")
         if "报告" in joined:
             candidates.append((text if "报告" in text else joined, i))
-    for text, i in candidates:
+    for text, at in candidates:
         m = _TITLE.search(_MARKUP.sub("", text))
         if not m:
             continue
         agency = _clean_agency(m.group("after")) or _clean_agency(m.group("before"))
-        if agency is None and i is not None:
+        if agency is None and at is not None:
             # The agency printed on its own line above a title that names only the year.
-            agency = next((_clean_agency(t) for t in reversed(head[max(0, i - 2) : i]) if t.strip()), None)
+            agency = next((_clean_agency(t) for t in reversed(head[max(0, at - 2) : at]) if t.strip()), None)
         return agency, int(m.group("year"))
     return None, None
 
@@ -76,9 +78,9 @@ def _published(doc: Document, year: int | None) -> str | None:
     if not found:
         tail = [ln.text for ln in doc.lines if ln.text.strip()][-6:]
         for text in reversed(tail):
-            m = _SIGNATURE_DATE.match(_arabic_dates(text))
-            if m:
-                found.append((int(m.group("y")), int(m.group("m")), int(m.group("d"))))
+            sig = _SIGNATURE_DATE.match(_arabic_dates(text))
+            if sig:
+                found.append((int(sig.group("y")), int(sig.group("m")), int(sig.group("d"))))
                 break
     for y, mo, d in found:
         if 1 <= mo <= 12 and 1 <= d <= 31 and (year is None or y >= year):

@@ -195,12 +195,12 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
                 r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
-    for row, label in application_rows(split_other or not single_other):
-        if row not in seen:
+    for key, label in application_rows(split_other or not single_other):
+        if key not in seen:
             r.finding(
                 "parse.row_missing", "warning", f"表三未找到“{label}”一行，留空",
-                f"table 三 row {row} was not found; its cells are blank",
-                [f"applications.{row}.{c}" for c in APPLICANT_COLUMNS], None,
+                f"table 三 row {key} was not found; its cells are blank",
+                [f"applications.{key}.{c}" for c in APPLICANT_COLUMNS], None,
             )
     if single_other and split_other:
         r.flat = {k: v for k, v in r.flat.items() if k.split(".")[:2] != ["applications", "other"] or k.count(".") == 3}
@@ -298,7 +298,9 @@ def parse(doc: Document) -> Parsed:
     active_text, app_text = region("active"), region("applications")
     template = _template(active_text, app_text)
     meta.template = template
-    canonical: dict[str, Any] = {"meta": meta.model_dump(), "active": None, "applications": None, "review_litigation": None}
+    canonical: dict[str, Any] = {
+        "meta": meta.model_dump(), "active": None, "applications": None, "review_litigation": None
+    }
 
     single_other = template == "2019"
     if (span := sections.get("applications")) is not None:

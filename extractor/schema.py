@@ -177,7 +177,8 @@ class Report(_Strict):
     def _pick_active(cls, v: Any) -> Any:
         # Choose the template's model by its keys, so a union never guesses.
         if isinstance(v, dict):
-            return Active2019.model_validate(v) if "procurement" in v or "other_services" in v else Active2021.model_validate(v)
+            is_2019 = "procurement" in v or "other_services" in v
+            return Active2019.model_validate(v) if is_2019 else Active2021.model_validate(v)
         return v
 
     @field_validator("applications", mode="before")

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from .document import Document
 
-
-
 _ATOM = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?:|[()|]|[^\\[()|]")
 _QUANT = re.compile(r"(?:[?*+]|\{\d*,?\d*\})\??")
 

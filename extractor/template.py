@@ -96,32 +96,27 @@ REVIEW_COLUMNS: dict[str, str] = {
     "total": "总计",
 }
 
+_DOCS_2021 = {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"}
+_DOCS_2019 = {"made": "本年新制作数量", "published": "本年新公开数量", "total_published": "对外公开总数量"}
+_ITEMS_2019 = {"prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}
+
 #: Table 二 (主动公开) rows and their columns, per template.
 ACTIVE_ROWS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
     "2021": {
-        "regulations": ("规章", {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"}),
-        "normative_documents": (
-            "行政规范性文件",
-            {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数"},
-        ),
+        "regulations": ("规章", _DOCS_2021),
+        "normative_documents": ("行政规范性文件", _DOCS_2021),
         "licensing": ("行政许可", {"decisions": "本年处理决定数量"}),
         "punishment": ("行政处罚", {"decisions": "本年处理决定数量"}),
         "coercion": ("行政强制", {"decisions": "本年处理决定数量"}),
         "fees": ("行政事业性收费", {"amount_10k_yuan": "本年收费金额（万元）"}),
     },
     "2019": {
-        "regulations": ("规章", {"made": "本年新制作数量", "published": "本年新公开数量", "total_published": "对外公开总数量"}),
-        "normative_documents": (
-            "规范性文件",
-            {"made": "本年新制作数量", "published": "本年新公开数量", "total_published": "对外公开总数量"},
-        ),
-        "licensing": ("行政许可", {"prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}),
-        "other_services": (
-            "其他对外管理服务事项",
-            {"prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"},
-        ),
-        "punishment": ("行政处罚", {"prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}),
-        "coercion": ("行政强制", {"prev_items": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量"}),
+        "regulations": ("规章", _DOCS_2019),
+        "normative_documents": ("规范性文件", _DOCS_2019),
+        "licensing": ("行政许可", _ITEMS_2019),
+        "other_services": ("其他对外管理服务事项", _ITEMS_2019),
+        "punishment": ("行政处罚", _ITEMS_2019),
+        "coercion": ("行政强制", _ITEMS_2019),
         "fees": ("行政事业性收费", {"prev_items": "上一年项目数量", "change": "本年增/减"}),
         "procurement": ("政府集中采购", {"items": "采购项目数量", "amount_10k_yuan": "采购总金额（万元）"}),
     },

@@ -21,7 +21,11 @@ NUMBER = re.compile(
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
 _MD_SEPARATOR = re.compile(r"^[\s|:\-]+$")
 #: Page numbers and running page marks a PDF dump leaves inside tables.
-PAGE_MARK = re.compile(r"^\s*(?:[-—－]\s*\d{1,4}\s*[-—－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+PAGE_MARK = re.compile(
+    r"^\s*(?:[-—－]\s*\d{1,4}\s*[-—－]"  # - 3 -
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页 共 6 页
+    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"  # 3/6
+)
 _WS = re.compile(r"\S+")
 
 

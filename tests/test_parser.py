@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import labelled, leaf_diff, load_gold
+from variants import crlf_fullwidth, html_page, inject_page_break, markdown
+
 from extractor.load import load, load_bytes
 from extractor.load.text import decode
 from extractor.parser import parse
 from extractor.sections import find_sections
-from variants import crlf_fullwidth, html_page, inject_page_break, markdown
 
 TEXT = labelled(".txt", ".md", ".html", ".htm")
 IDS = [r.name for r, _ in TEXT]

@@ -8,10 +8,11 @@ import re
 from typing import Any
 
 from conftest import FIXTURES, leaf_diff, load_gold
+from variants import html_page, markdown
+
 from extractor.load import load_bytes
 from extractor.parser import Parsed, parse
 from extractor.template import APPLICANT_COLUMNS
-from variants import html_page, markdown
 
 DONGGUAN = (FIXTURES / "reports" / "dongguan-hrss-2023.md").read_text(encoding="utf-8")
 GUANGZHOU = (FIXTURES / "reports" / "guangzhou-hrss-2020.txt").read_text(encoding="utf-8")

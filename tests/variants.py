@@ -97,12 +97,14 @@ _APP_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织"
 def markdown(gold: dict[str, Any]) -> str:
     """The gold tables as a Markdown page with pipe tables."""
     title, sign = _title(gold)
-    out = [f"# {title}", "", "## 一、总体情况", "", "本机关依法做好政府信息公开工作。", "", "## 二、主动公开政府信息情况", ""]
+    out = [f"# {title}", "", "## 一、总体情况", "", "本机关依法做好政府信息公开工作。", ""]
+    out += ["## 二、主动公开政府信息情况", ""]
     for label, headers, values in _active_rows(gold):
         out += ["| 信息内容 | " + " | ".join(headers) + " |", "|" + "---|" * (len(headers) + 1),
                 f"| {label} | " + " | ".join(values) + " |", ""]
     out += ["## 三、收到和处理政府信息公开申请情况", "",
-            "| (本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和) | | | " + " | ".join(_APP_HEADER) + " |",
+            "| (本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和) | | | "
+            + " | ".join(_APP_HEADER) + " |",
             "|" + "---|" * 10]
     for top, group, label, values in _app_rows(gold):
         out.append(f"| {top} | {group} | {label} | " + " | ".join(values) + " |")

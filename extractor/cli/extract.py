@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from ._common import console, user_errors
 from .render import render_result
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -24,7 +24,9 @@ class Format(str, Enum):
 @user_errors
 def command(
     file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")] = Format.table,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")
+    ] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here instead of stdout")] = None,
     backend: Annotated[
         str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
