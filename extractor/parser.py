@@ -15,12 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from .document import Document
-from .errors import NotAReport
 from .labels import RowMatcher, active_row, strip_header_noise
 from .meta import read_meta
 from .result import Evidence, Finding, Message
 from .schema import Report, unflatten
-from .sections import find_sections
+from .sections import require_sections
 from .template import (
     ACTIVE_ROWS,
     AMOUNT_FIELDS,
@@ -281,13 +280,7 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
 
 def parse(doc: Document) -> Parsed:
     """Read meta and the three tables of one report."""
-    sections = find_sections(doc)
-    if not sections.spans:
-        raise NotAReport(
-            "not a government information disclosure annual report: none of its tables "
-            "(二、主动公开政府信息情况 / 三、收到和处理政府信息公开申请情况 / 四、行政复议、行政诉讼) was found",
-            path=doc.source,
-        )
+    sections = require_sections(doc)
     r = _Reader(doc)
     meta = read_meta(doc)
 

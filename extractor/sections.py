@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Document
+from .errors import NotAReport
 
 _ATOM = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?:|[()|]|[^\\[()|]")
 _QUANT = re.compile(r"(?:[?*+]|\{\d*,?\d*\})\??")
@@ -92,3 +93,15 @@ def find_sections(doc: Document) -> Sections:
         end = order[k + 1][0] if k + 1 < len(order) else len(text)
         spans[name] = (chosen[name][1], end)
     return Sections({k: v for k, v in spans.items() if k in {"active", "applications", "review_litigation"}})
+
+
+def require_sections(doc: Document) -> Sections:
+    """:func:`find_sections`, or :class:`NotAReport` when none of the tables is there."""
+    sections = find_sections(doc)
+    if not sections.spans:
+        raise NotAReport(
+            "not a government information disclosure annual report: none of its tables "
+            "(二、主动公开政府信息情况 / 三、收到和处理政府信息公开申请情况 / 四、行政复议、行政诉讼) was found",
+            path=doc.source,
+        )
+    return sections

@@ -19,13 +19,12 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ..document import Document
-from ..errors import NotAReport
 from ..extraction import Backend, Extraction
 from ..meta import read_meta
 from ..parser import Parsed, parse
 from ..result import Finding, Message
 from ..schema import Report, flatten, unflatten
-from ..sections import Sections, find_sections
+from ..sections import Sections, find_sections, require_sections
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session
 from .locate import cell_labels, locate
@@ -54,13 +53,7 @@ def source_text(doc: Document, sections: Sections, names: Collection[str]) -> st
 def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     """The model fills the whole schema; its numbers are located or flagged."""
     settings = settings or LLMSettings.from_env()
-    sections = find_sections(doc)
-    if not sections.spans:
-        raise NotAReport(
-            "not a government information disclosure annual report: none of its tables (二/三/四) was found, "
-            "so there is nothing to send to the model",
-            path=doc.source,
-        )
+    sections = require_sections(doc)
     prompt = load_prompt("extract_tables")
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, source_text(doc, sections, list(SECTION_TITLES)), TablesAnswer)
