@@ -20,3 +20,14 @@ def test_readme_example_runs(code: str, monkeypatch: pytest.MonkeyPatch) -> None
 def test_readme_has_an_example() -> None:
     """Guards the parametrised test above against silently running on nothing."""
     assert BLOCKS
+
+
+def test_cli_reference_is_current() -> None:
+    """docs/cli.md is what the commands' --help prints (regenerate: scripts/cli_docs.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cli_docs", ROOT / "scripts" / "cli_docs.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.render()
