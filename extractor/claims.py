@@ -38,11 +38,13 @@ class Breakdown(NarrativeClaim):
     """A total the narrative breaks down itself (``1502 条，其中 522 条…``).
 
     ``paths`` is empty: ``value`` is the stated total, ``parts`` the stated
-    parts in order, ``complete`` whether the last part is labelled 其他/其余.
+    parts in order, ``complete`` whether the last part is labelled 其他/其余;
+    ``on_overshoot`` the severity when the parts of an open list exceed the total.
     """
 
     parts: list[int]
     complete: bool = False
+    on_overshoot: Severity = "warning"
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -85,6 +87,7 @@ class BreakdownSpec(BaseModel):
     id: str
     title: Title
     on_mismatch: Severity = "error"
+    on_overshoot: Severity = "warning"
     total: str
     complete: str
 
@@ -375,6 +378,7 @@ def _breakdowns(doc: Document, nar: Narrative, cat: ClaimCatalogue, totals: set[
                     evidence=_evidence(doc, nar, m.start(), label_from),
                     rule=cat.breakdown.id,
                     on_mismatch=cat.breakdown.on_mismatch,
+                    on_overshoot=cat.breakdown.on_overshoot,
                 )
             )
     return out

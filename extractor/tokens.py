@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from .document import Cell, Document, Line
 
@@ -29,7 +28,7 @@ PAGE_MARK = re.compile(
 _WS = re.compile(r"\S+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Value:
     """A printed value (``number`` is None for a blank cell) and where it stands."""
 
@@ -41,7 +40,7 @@ class Value:
     unit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Label:
     """A fragment of label text (whitespace removed) and where it starts."""
 
@@ -55,16 +54,13 @@ Item = Value | Label
 
 def parse_number(text: str) -> tuple[int | float, str | None] | None:
     """The number a cell prints (and its unit), or None if it is not a number."""
+    if text.isascii() and text.isdigit():
+        return int(text), None  # the common case: no sign, separator or unit
     m = NUMBER.fullmatch(text)
     if not m:
         return None
     raw = m.group("num").replace(",", "")
-    try:
-        dec = Decimal(raw)
-    except InvalidOperation:
-        return None
-    value: int | float = int(dec) if "." not in raw else float(dec)
-    return value, m.group("unit")
+    return (float(raw) if "." in raw else int(raw)), m.group("unit")
 
 
 _NUMBER_START = frozenset("+-0123456789")
@@ -119,12 +115,15 @@ def _plain_items(line: Line, start: int, end: int) -> list[Item]:
     """Items of a plain text line within ``[start, end)``; numbers before label
     text on the same line are label text (a list marker, not a value)."""
     found: list[Item] = []
+    last_label = -1
     for m in _WS.finditer(line.text):
         s = line.start + m.start()
         if start <= s < end:
             t = m.group()
-            found.append(_value(t, s, s + len(t), line) or Label(t, s, line))
-    last_label = max((i for i, it in enumerate(found) if isinstance(it, Label)), default=-1)
+            v = _value(t, s, s + len(t), line)
+            if v is None:
+                last_label = len(found)
+            found.append(v or Label(t, s, line))
     for i in range(last_label):
         it = found[i]
         if isinstance(it, Value):

@@ -418,8 +418,9 @@ def _claim_message(claim: Claim, sums: list[tuple[list[str], Number]]) -> Messag
 
 def _breakdown_finding(b: Breakdown) -> Finding | None:
     """A stated total against its stated parts: fine if the parts reach it at
-    some point; wrong if they overshoot it, or fall short of it in a list
-    closed by 其他/其余. A short open list may just name some of the parts."""
+    some point. A list closed by 其他/其余 that does not add up is wrong
+    (``on_mismatch``); an open list may name only some parts, and parts that
+    overshoot it may be the next figures of the sentence (``on_overshoot``)."""
     running, prefixes = 0, []
     for part in b.parts:
         running += part
@@ -429,7 +430,7 @@ def _breakdown_finding(b: Breakdown) -> Finding | None:
     diff = b.value - running
     return Finding(
         rule=b.rule,
-        severity=b.on_mismatch,
+        severity=b.on_mismatch if b.complete else b.on_overshoot,
         paths=[],
         printed=b.value,
         computed=running,
