@@ -64,7 +64,7 @@ ORGS = [f"{A}new_received.{c}" for c in ("commercial", "research", "social_org",
 
 #: phrasing → (a sentence it reads, the value, a leading path; a near miss it must not read as this phrasing)
 PHRASINGS: dict[str, tuple[str, int, str, str]] = {
-    "carried_over": ("含上年度结转申请 34 件。", 34, f"{A}carried_over.total", "上年结转率 34%。"),
+    "carried_over": ("含上年度结转申请 34 件。", 34, f"{A}carried_over.total", "2023年结转 34 件。"),
     "carried_forward": ("结转下年度继续办理 2 件。", 2, f"{A}carried_forward.total", "结转下年度的工作 2 项。"),
     "carried_forward_after": ("另有 103 件顺延到下年度答复。", 103, f"{A}carried_forward.total", "另有 103 件已办结。"),
     "review_total": ("因政府信息公开申请引发行政复议 3 起。", 3, f"{R}review.total", "行政复议纠错率 3%。"),
@@ -80,7 +80,7 @@ PHRASINGS: dict[str, tuple[str, int, str, str]] = {
         f"{R}litigation_after_review.total",
         "复议后 15 日内起诉。",
     ),
-    "litigation_total": ("行政诉讼案件 7 件。", 7, f"{R}litigation_direct.total", "行政诉讼 7 项制度。"),
+    "litigation_total": ("行政诉讼案件 7 件。", 7, f"{R}litigation_direct.total", "行政复议和行政诉讼 7 件。"),
     "result_upheld": ("行政复议 4 件，其中维持 3 件。", 3, f"{R}review.upheld", "维持 3 件。"),
     "result_corrected": ("行政复议 4 件，其中纠正 1 件。", 1, f"{R}review.corrected", "纠正 1 件。"),
     "result_other": ("行政诉讼 9 件，其他结果 2 件。", 2, f"{R}litigation_direct.other", "其他结果 2 件。"),
@@ -88,11 +88,17 @@ PHRASINGS: dict[str, tuple[str, int, str, str]] = {
     "received": ("全年共收到政府信息公开申请 1,525 件。", 1525, f"{A}new_received.total", "收到人大建议 15 件。"),
     "received_before": ("共受理 25 件政府信息公开申请。", 25, f"{A}new_received.total", "共受理 25 件行政许可。"),
     "received_new": ("本年新收 12 件。", 12, f"{A}new_received.total", "本年新收录 12 件。"),
-    "handled": ("依法办结政府信息公开申请 70 件。", 70, f"{A}total.total", "依法办结行政许可 70 件。"),
+    "handled": ("全年共办理依申请公开件 70 件。", 70, f"{A}total.total", "依法办结行政许可 70 件。"),
     "handled_before": ("答复 70 件政府信息公开申请。", 70, f"{A}total.total", "答复 70 件人大建议。"),
     "handled_bare": ("收到政府信息公开申请 72 件，答复 70 件。", 70, f"{A}total.total", "答复 70 件。"),
     "granted_and_partial": ("予以公开及部分公开 42 件。", 42, f"{A}granted.total", "予以公开率 42%。"),
-    "granted": ("予以公开 56 件，占 76.7%。", 56, f"{A}granted.total", "予以公开 56 件（含部分公开 4 件）。"),
+    "granted_including_partial": (
+        "予以公开 56 件（含部分公开 4 件）。",
+        56,
+        f"{A}partially_granted.total",
+        "予以公开 56 件（含主动公开）。",
+    ),
+    "granted": ("予以公开 56 件，占 76.7%。", 56, f"{A}granted.total", "不同意公开 56 件（含部分公开 4 件）。"),
     "partially_granted": ("部分公开 4 件。", 4, f"{A}partially_granted.total", "部分公开 4 条信息。"),
     "withheld": ("不予公开 3 件。", 3, f"{A}withheld.*.total", "不予公开 3 类。"),
     "unavailable": ("无法提供 9 件。", 9, f"{A}unavailable.*.total", "无法提供约 9 件。"),
@@ -152,6 +158,19 @@ def test_numbers_that_are_not_counts_are_not_claimed(text: str) -> None:
     assert _read(text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "予以公开（含部分公开）80 件。",
+        "不同意公开 3 件。",
+        "主动公开 1 件、依申请公开 1 件。",  # neither is a row of table 三
+        "清理并集中发布现行有效行政规范性文件 393 件。",  # a stock, not 本年制发
+    ],
+)
+def test_ambiguous_phrases_are_not_claimed(text: str) -> None:
+    assert [r for r, _, _ in _read(text) if r in {"granted", "partially_granted", "normative_issued"}] == []
+
+
 def test_text_inside_a_table_span_is_never_read() -> None:
     text = "予以公开 5 件。\n予以公开\t56\t件\n不予公开 3 件。"
     start = text.index("予以公开\t")
@@ -193,7 +212,9 @@ def test_a_heading_ends_the_scope() -> None:
 
 def test_years_in_carried_over_phrases_claim_the_report_year() -> None:
     years = {
-        (c.rule, c.value) for c in _claims("结转2024年继续办理1件。2022年结转的申请2件。") if c.paths == ["meta.year"]
+        (c.rule, c.value)
+        for c in _claims("结转2024年继续办理1件。2022年结转过来的申请2件。")
+        if c.paths == ["meta.year"]
     }
     assert years == {("carried_forward", 2023), ("carried_over", 2023)}
 
