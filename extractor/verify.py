@@ -220,7 +220,7 @@ def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
     zh_total, en_total = _side(check.total or check.parts, r)
     if rule.op == "=":
         zh_parts, en_parts = _side(check.parts, r, short=True)
-        zh = f"{rule.title.zh}：{zh_total} 为 {_fmt(printed)}，{zh_parts} 合计 {_fmt(computed)}，相差 {_fmt(diff)}"
+        zh = f"{rule.title.zh}：{zh_total} 为 {_fmt(printed)}，{zh_parts}合计 {_fmt(computed)}，相差 {_fmt(diff)}"
         en = f"{rule.title.en}: {en_total} is {_fmt(printed)}, {en_parts} add up to {_fmt(computed)}"
         en += f" (difference {_fmt(diff)})"
     else:
