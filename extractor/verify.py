@@ -72,6 +72,7 @@ class Facts:
 # -- labels for messages ----------------------------------------------------------------------------
 
 _ROW_LABELS = BUILTIN_SETS["table3_row"]
+_META_LABELS = {"year": "报告年度", "published": "发布日期"}
 _ACTIVE_FIELDS = {f: lab for rows in ACTIVE_ROWS.values() for _, cols in rows.values() for f, lab in cols.items()}
 
 
@@ -80,8 +81,8 @@ def label(path: str) -> str:
     year, _, path = path.rpartition(":")
     head = f"{year}年" if year else ""
     parts = path.split(".")
-    if path == "meta.year":
-        return head + "报告年度"
+    if parts[0] == "meta":
+        return head + _META_LABELS.get(parts[-1], parts[-1])
     if parts[0] == "applications":
         row = ".".join(parts[1:-1])
         row_label = GROUP_LABELS.get(parts[1], row) if parts[2:3] == ["*"] else _ROW_LABELS.get(row, row)

@@ -192,3 +192,4 @@ def test_labels_name_printed_rows_and_columns() -> None:
     assert label("applications.withheld.*.total") == "（三）不予公开·总计"
     assert label("2022:applications.carried_forward.natural_person") == "2022年四、结转下年度继续办理·自然人"
     assert label("review_litigation.litigation_direct.pending") == "行政诉讼·未经复议直接起诉·尚未审结"
+    assert label("meta.published") == "发布日期"

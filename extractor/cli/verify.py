@@ -82,7 +82,7 @@ def _lines(f: Finding) -> str:
 def render(item: Checked, show_info: bool) -> None:
     counts = {s: sum(f.severity == s for f in item.findings) for s in _ORDER}
     console.print(
-        f"{item.name}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} not assessable",
+        f"{item.name}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
         style="bold",
         highlight=False,
         markup=False,
@@ -97,13 +97,17 @@ def render(item: Checked, show_info: bool) -> None:
         console.print(f"          {f.message.zh}", highlight=False, markup=False, soft_wrap=True)
         console.print(f"          {f.message.en}", style="dim", highlight=False, markup=False, soft_wrap=True)
     if counts["info"] and not show_info:
-        console.print(f"  ({counts['info']} not assessable hidden; --info shows them)", style="dim", highlight=False)
+        console.print(
+            f"  ({counts['info']} info (not assessable, notes) hidden; --info shows them)", style="dim", highlight=False
+        )
 
 
 @user_errors
 def command(
     files: Annotated[list[Path], typer.Argument(help="Reports (.txt .md .html .pdf …) or canonical .json files")],
-    info: Annotated[bool, typer.Option("--info", help="Also list relations that could not be assessed")] = False,
+    info: Annotated[
+        bool, typer.Option("--info", help="Also list info findings: relations that could not be assessed, notes")
+    ] = False,
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
