@@ -24,31 +24,33 @@ _HEADER_NOISE = [
     re.compile(r"信息内容"),
 ]
 
-#: (pattern over a segment's text, row path, group the segment must sit in or None)
+#: (pattern over a segment's text, row path, group the segment must sit in or None).
+#: A label wrapped over lines may reach the parser cut short ("4.无正当理由大量反"),
+#: so each row is also known by the first distinctive characters of its label.
 _ROWS: list[tuple[re.Pattern[str], str, str | None]] = [
     (re.compile(r"新收"), "new_received", None),
     (re.compile(r"上一?年度?结转"), "carried_over", None),
     (re.compile(r"结转下|下一?年度?继续办理"), "carried_forward", None),
     (re.compile(r"予以公开"), "granted", None),
     (re.compile(r"部分公开"), "partially_granted", None),
-    (re.compile(r"国家秘密"), "withheld.state_secret", None),
+    (re.compile(r"国家秘密|属于国家"), "withheld.state_secret", None),
     (re.compile(r"其他法律|行政法规禁止|法律行政.{0,4}公开"), "withheld.other_law", None),
     (re.compile(r"三安全|一稳定|危及"), "withheld.security_stability", None),
     (re.compile(r"第三方"), "withheld.third_party", None),
-    (re.compile(r"内部事务"), "withheld.internal_affairs", None),
+    (re.compile(r"内部事务|三类内部"), "withheld.internal_affairs", None),
     (re.compile(r"过程性|四类过程"), "withheld.process_info", None),
-    (re.compile(r"执法案卷"), "withheld.enforcement_file", None),
+    (re.compile(r"执法案卷|行政执法"), "withheld.enforcement_file", None),
     (re.compile(r"行政查询|查询事项"), "withheld.admin_query", None),
-    (re.compile(r"不掌握"), "unavailable.not_held", None),
-    (re.compile(r"另行制作|现成信息"), "unavailable.needs_creation", None),
+    (re.compile(r"不掌握|本机关不"), "unavailable.not_held", None),
+    (re.compile(r"另行制作|现成信息|没有现成"), "unavailable.needs_creation", None),
     (re.compile(r"仍不明确|补正后"), "unavailable.unclear", None),
     (re.compile(r"信访|举报投诉"), "not_processed.petition", None),
     (re.compile(r"重复申请"), "not_processed.duplicate", None),
-    (re.compile(r"出版物"), "not_processed.publication", None),
-    (re.compile(r"大量反复|反复申请"), "not_processed.excessive", None),
-    (re.compile(r"重新出具|确认或"), "not_processed.confirmation", None),
-    (re.compile(r"不补正"), "other.overdue_correction", None),
-    (re.compile(r"缴纳费用|收费通知|未缴费|逾期未按"), "other.overdue_fee", None),
+    (re.compile(r"出版物|公开出版"), "not_processed.publication", None),
+    (re.compile(r"大量反|反复申请"), "not_processed.excessive", None),
+    (re.compile(r"重新出具|确认或|行政机关确认"), "not_processed.confirmation", None),
+    (re.compile(r"不补正|逾期不补"), "other.overdue_correction", None),
+    (re.compile(r"缴纳费用|收费通知|未缴费|逾期未按|逾期未缴"), "other.overdue_fee", None),
     (re.compile(r"^其他(?:情形|情况)?$"), "other.other", "other"),
     (re.compile(r"^其他处理$"), "other", None),
     (re.compile(r"^总计$|^\(七\)"), "total", None),
@@ -109,13 +111,13 @@ class RowMatcher:
 #: Table 二 rows per template: (pattern, row key), tried right to left in a label.
 ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"规章"), "regulations"),
-    (re.compile(r"规范性文件"), "normative_documents"),
-    (re.compile(r"行政许可"), "licensing"),
-    (re.compile(r"对外管理服务|其他对外管理"), "other_services"),
-    (re.compile(r"行政处罚"), "punishment"),
-    (re.compile(r"行政强制"), "coercion"),
-    (re.compile(r"行政事业性收费|事业性收费"), "fees"),
-    (re.compile(r"集中采购|政府采购"), "procurement"),
+    (re.compile(r"规范性文"), "normative_documents"),
+    (re.compile(r"行政许"), "licensing"),
+    (re.compile(r"对外管理|其他对外"), "other_services"),
+    (re.compile(r"行政处"), "punishment"),
+    (re.compile(r"行政强"), "coercion"),
+    (re.compile(r"事业性收|行政事业"), "fees"),
+    (re.compile(r"集中采|政府采购"), "procurement"),
 ]
 
 

@@ -29,6 +29,7 @@ _CN_DATE = re.compile(
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
 _LABELLED_DATE = re.compile(r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE)
 _SIGNATURE_DATE = re.compile(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
 
 
@@ -52,23 +53,45 @@ def _clean_agency(s: str) -> str | None:
 
 
 def _title(doc: Document) -> tuple[str | None, int | None]:
+    """Agency and year from the report's title.
+
+    A web page's ``<title>`` is often shortened; the heading printed in the
+    page wins when it names the same year and contains the ``<title>``'s agency.
+    """
+    found = _title_in_text(doc)
+    if doc.title:
+        page_title = _read_title(doc.title, [], None)
+        if page_title is not None:
+            agency, year = page_title
+            if found and found[1] == year and (agency is None or (found[0] or "").endswith(agency)):
+                return found
+            return page_title
+    return found or (None, None)
+
+
+def _title_in_text(doc: Document) -> tuple[str | None, int] | None:
     head = [ln.text for ln in doc.lines[:400] if ln.text.strip()]
-    candidates: list[tuple[str, int | None]] = [(doc.title, None)] if doc.title else []
     for i, text in enumerate(head):
-        # A title may wrap: "…年度报" on one line, "告" on the next.
-        joined = text + (head[i + 1].strip() if i + 1 < len(head) else "")
-        if "报告" in joined:
-            candidates.append((text if "报告" in text else joined, i))
-    for text, at in candidates:
-        m = _TITLE.search(_MARKUP.sub("", text))
-        if not m:
-            continue
-        agency = _clean_agency(m.group("after")) or _clean_agency(m.group("before"))
-        if agency is None and at is not None:
-            # The agency printed on its own line above a title that names only the year.
-            agency = next((_clean_agency(t) for t in reversed(head[max(0, at - 2) : at]) if t.strip()), None)
-        return agency, int(m.group("year"))
-    return None, None
+        if "报告" not in text:
+            # A title may wrap: "2023年…年度报" on one line, "告" on the next.
+            if not _YEAR.search(text) or i + 1 >= len(head):
+                continue
+            text += head[i + 1].strip()
+        found = _read_title(text, head, i)
+        if found is not None:
+            return found
+    return None
+
+
+def _read_title(text: str, head: list[str], at: int | None) -> tuple[str | None, int] | None:
+    m = _TITLE.search(_MARKUP.sub("", text))
+    if not m:
+        return None
+    agency = _clean_agency(m.group("after")) or _clean_agency(m.group("before"))
+    if agency is None and at is not None:
+        # The agency printed on its own line above a title that names only the year.
+        agency = next((_clean_agency(t) for t in reversed(head[max(0, at - 2) : at]) if t.strip()), None)
+    return agency, int(m.group("year"))
 
 
 def _published(doc: Document, year: int | None) -> str | None:

@@ -89,15 +89,26 @@ def _fit(values: list[Value], width: int) -> list[Value] | None:
     """The row's values if they fill ``width`` columns.
 
     Beyond ``width``, empty cells at the end (a grid padded to its widest
-    sub-table) and blank cells in front (gaps between label columns) are not
-    columns and are dropped; anything else is a count that does not fit.
+    sub-table), blank cells in front (gaps between label columns) and a page
+    number under the row are not columns and are dropped; anything else is a
+    count that does not fit.
     """
     vals = list(values)
     while len(vals) > width and not vals[-1].text:
         vals.pop()
     while len(vals) > width and vals[0].number is None:
         vals.pop(0)
+    if len(vals) == width + 1 and _stray_last(vals):
+        vals.pop()
     return vals if len(vals) == width else None
+
+
+def _stray_last(vals: list[Value]) -> bool:
+    """The last value stands alone on a later line while the row's other values
+    share lines: a page number printed under a page's last row."""
+    last, rest = vals[-1], vals[:-1]
+    lines = {id(v.line) for v in rest}
+    return len(lines) < len(rest) and id(last.line) not in lines
 
 
 class _Reader:
@@ -308,6 +319,12 @@ def parse(doc: Document) -> Parsed:
         _read_active(r, span, template, active_text)
         paths = [f"active.{k}.{c}" for k, (_, cols) in ACTIVE_ROWS[template].items() for c in cols]
         canonical["active"] = _section(r.flat, paths, "active")
+    if sections.repeated:
+        r.finding(
+            "parse.repeated_section", "warning", "同一表格出现不止一次，文件可能含有两份报告；只读第一份",
+            f"{', '.join(sections.repeated)} printed more than once: the file may hold two reports; "
+            "the first is read", list(sections.repeated), None,
+        )
     for name, zh in (("active", "二"), ("applications", "三"), ("review_litigation", "四")):
         if canonical[name] is None:
             r.finding(

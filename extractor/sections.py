@@ -62,6 +62,8 @@ class Sections:
     """Document offsets ``[start, end)`` of each table section found."""
 
     spans: dict[str, tuple[int, int]]
+    #: Sections whose heading, with its table after it, is printed more than once.
+    repeated: tuple[str, ...] = ()
 
     def get(self, name: str) -> tuple[int, int] | None:
         return self.spans.get(name)
@@ -75,13 +77,15 @@ def find_sections(doc: Document) -> Sections:
         hits.extend((m.start(), m.end(), name) for m in heading.finditer(text))
     hits.sort()
     chosen: dict[str, tuple[int, int]] = {}
+    repeated: set[str] = set()
     for i, (s, e, name) in enumerate(hits):
-        if name in chosen:
-            continue
         nxt = next((h[0] for h in hits[i + 1 :] if h[2] != name), len(text))
         cue = _HEADINGS[name][1]
         if cue is None or cue.search(text, e, min(nxt, e + 8000)):
-            chosen[name] = (s, e)
+            if name in chosen:
+                repeated.add(name)
+            else:
+                chosen[name] = (s, e)
     for name, pattern in _FALLBACK.items():
         if name not in chosen:
             m = pattern.search(text)
@@ -92,7 +96,8 @@ def find_sections(doc: Document) -> Sections:
     for k, (_, name) in enumerate(order):
         end = order[k + 1][0] if k + 1 < len(order) else len(text)
         spans[name] = (chosen[name][1], end)
-    return Sections({k: v for k, v in spans.items() if k in {"active", "applications", "review_litigation"}})
+    tables = {"active", "applications", "review_litigation"}
+    return Sections({k: v for k, v in spans.items() if k in tables}, tuple(sorted(repeated & tables)))
 
 
 def require_sections(doc: Document) -> Sections:

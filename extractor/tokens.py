@@ -131,12 +131,29 @@ def _plain_items(line: Line, start: int, end: int) -> list[Item]:
     return found
 
 
+def _page_number(lines: list[Line], i: int) -> bool:
+    """A bare number at a page break (``\\f`` from pdftotext) is the page's number."""
+    text = lines[i].text
+    if not text.strip().isdigit() or len(text.strip()) > 4:
+        return False
+    if "\f" in text:
+        return True
+    after = next((ln.text for ln in lines[i + 1 : i + 4] if ln.text.strip()), "")
+    return after.lstrip(" ").startswith("\f")
+
+
 def items(doc: Document, start: int, end: int) -> list[Item]:
     """Every item printed in ``[start, end)`` of the document text."""
     out: list[Item] = []
-    for line in doc.lines_in(start, end):
+    lines = doc.lines_in(start, end)
+    for i, line in enumerate(lines):
         if line.cells is not None:
             out.extend(_row_items(line))
-        elif line.text.strip() and not _MD_SEPARATOR.match(line.text) and not PAGE_MARK.match(line.text):
+        elif (
+            line.text.strip()
+            and not _MD_SEPARATOR.match(line.text)
+            and not PAGE_MARK.match(line.text)
+            and not _page_number(lines, i)
+        ):
             out.extend(_plain_items(line, start, end))
     return out

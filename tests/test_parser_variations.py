@@ -156,3 +156,33 @@ def test_title_wrapped_mid_word_still_names_agency_and_year() -> None:
     assert text != GUANGZHOU
     meta = canonical(text, "x.txt")["meta"]
     assert (meta["agency"], meta["year"]) == ("广州市人力资源和社会保障局", 2020)
+
+
+def test_report_pasted_twice_is_read_once_and_reported() -> None:
+    p = parsed(GUANGZHOU + "\n" + GUANGZHOU, "x.txt")
+    assert leaf_diff(GUANGZHOU_GOLD, p.report.to_canonical()) == []
+    (repeated,) = [f for f in p.findings if f.rule == "parse.repeated_section"]
+    assert set(repeated.paths) == {"active", "applications", "review_litigation"}
+
+
+def test_page_number_under_a_row_is_not_a_value() -> None:
+    """pdftotext -layout prints the page number alone under the page's last row."""
+    row = "（一）予以公开 15 0 0 0 0 0 15"
+    with_ff = GUANGZHOU.replace(row, row + "\n\n                    3\n\f")
+    without_ff = GUANGZHOU.replace(row, row + "\n\n                    3\n")
+    for text in (with_ff, without_ff):
+        assert text != GUANGZHOU
+        assert leaf_diff(GUANGZHOU_GOLD, canonical(text, "x.txt")) == []
+
+
+def test_wrapped_labels_cut_short_still_name_their_rows() -> None:
+    text = GUANGZHOU.replace("4.无正当理由大\n\n量反复申请", "4.无正当理由大量反\n\n复申请").replace(
+        "行政事业性收费 7 0", "行政事业性收 7 0\n费")
+    assert text.count("大量反\n") == 1 and "行政事业性收 7 0" in text
+    assert leaf_diff(GUANGZHOU_GOLD, canonical(text, "x.txt")) == []
+
+
+def test_page_heading_beats_a_shortened_html_title() -> None:
+    page = html_page(DONGGUAN_GOLD).replace("<title>2023年东莞市人力资源和社会保障局", "<title>2023年人力资源和社会保障局")
+    assert "<title>2023年人力资源和社会保障局" in page
+    assert canonical(page, "x.html")["meta"]["agency"] == "东莞市人力资源和社会保障局"
