@@ -8,6 +8,8 @@ space. Chinese punctuation (，。、：；“”) is kept as printed.
 
 from __future__ import annotations
 
+import re
+
 from .document import Cell, Document, Line
 
 _FOLD = {0xFF10 + i: ord("0") + i for i in range(10)}
@@ -29,26 +31,39 @@ def clean_newlines(text: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "")
 
 
-def split_cells(line: str, start: int) -> tuple[Cell, ...] | None:
-    """Cells of a tab-separated or Markdown pipe row, or ``None`` for plain text."""
-    if "\t" in line:
-        sep = "\t"
-    elif line.lstrip().startswith("|") and line.count("|") >= 3:
-        sep = "|"
-    else:
-        return None
-    cells: list[Cell] = []
-    pos = 0
-    body = line
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+
+
+def pipe_rows(lines: list[str]) -> set[int]:
+    """Indexes of Markdown table rows: a ``|---|---|`` separator, the header
+    above it and the piped lines below it (outer pipes optional, as GFM allows),
+    plus any line that starts with a pipe and holds three or more."""
+    rows = {i for i, ln in enumerate(lines) if ln.lstrip().startswith("|") and ln.count("|") >= 3}
+    for i, ln in enumerate(lines):
+        if "|" in ln and _PIPE_SEPARATOR.match(ln):
+            block = [i - 1] if i > 0 and "|" in lines[i - 1] else []
+            j = i
+            while j < len(lines) and "|" in lines[j]:
+                block.append(j)
+                j += 1
+            rows.update(block)
+    return rows
+
+
+def split_cells(line: str, start: int, sep: str) -> tuple[Cell, ...]:
+    """Cells of a tab-separated (``sep="\\t"``) or Markdown pipe row."""
+    if sep == "|" and _PIPE_SEPARATOR.match(line):
+        return ()  # the |---|---| line has no cells
+    lead, tail = 0, len(line)
     if sep == "|":
-        # Drop the outer pipes of a Markdown row; a separator row has no cells.
-        stripped = line.strip()
-        if set(stripped) <= set("|-: "):
-            return ()
-        lead = line.index("|") + 1
-        tail = line.rindex("|")
-        body, pos = line[lead:tail], lead
-    for part in body.split(sep):
+        # Outer pipes are optional in Markdown; when printed they enclose no cell.
+        if line.lstrip().startswith("|"):
+            lead = line.index("|") + 1
+        if line.rstrip().endswith("|") and line.rindex("|") >= lead:
+            tail = line.rindex("|")
+    cells: list[Cell] = []
+    pos = lead
+    for part in line[lead:tail].split(sep):
         left = len(part) - len(part.lstrip())
         text = part.strip()
         cells.append(Cell(text, start + pos + left, start + pos + left + len(text)))
@@ -67,12 +82,15 @@ def text_document(text: str, *, source: str = "<text>", fmt: str = "txt") -> Doc
     Lines with tabs or Markdown pipes become table rows with cells.
     """
     text = fold(clean_newlines(text))
+    raws = text.split("\n")
+    piped = pipe_rows(raws)
     lines: list[Line] = []
     pos = 0
     table = -1
     in_table = False
-    for no, raw in enumerate(text.split("\n"), start=1):
-        cells = split_cells(raw, pos)
+    for no, raw in enumerate(raws, start=1):
+        sep = "|" if no - 1 in piped else "\t" if "\t" in raw else None
+        cells = split_cells(raw, pos, sep) if sep else None
         if cells is not None:
             if not in_table:
                 table += 1

@@ -44,11 +44,13 @@ _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
         loose(r"三[、.,，]?收到和?处理政府信息公开申请"),
         loose(r"申请人情况|自然人|本年新收"),
     ),
+    # 四 and 五 allow words between the numeral and the key word, so they need
+    # the numeral's separator: "四是依法做好行政复议…" in the narrative is no heading.
     "review_litigation": (
-        loose(r"四[、.,，]?[^。\d/]{0,16}?行政复议"),
-        loose(r"维持|纠正|尚未审结|审结"),
+        loose(r"四[、.,，][^。\d/]{0,16}?行政复议"),
+        loose(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
     ),
-    "problems": (loose(r"五[、.,，]?[^。\d]{0,20}?(?:问题|改进)"), None),
+    "problems": (loose(r"五[、.,，][^。\d]{0,20}?(?:问题|改进)"), None),
     "other_matters": (loose(r"六[、.,，]?其他需要报告"), None),
 }
 _FALLBACK = {

@@ -187,3 +187,24 @@ def test_page_heading_beats_a_shortened_html_title() -> None:
     page = html_page(DONGGUAN_GOLD).replace("<title>2023年东莞市人力资源和社会保障局", short)
     assert short in page
     assert canonical(page, "x.html")["meta"]["agency"] == "东莞市人力资源和社会保障局"
+
+
+def test_numbered_narrative_points_are_not_section_headings() -> None:
+    """"四是…行政复议…纠正" and "五是…问题" in 总体情况 must not start tables 四 and 五."""
+    point = "四是依法做好行政复议应诉工作，及时纠正不当答复。五是查找问题，持续改进。"
+    text = DONGGUAN.replace("### (二)加强信息发布规范管理", point + "\n\n### (二)加强信息发布规范管理")
+    text = text.replace("### （二）加强信息发布规范管理", point + "\n\n### （二）加强信息发布规范管理")
+    assert point in text
+    p = parsed(text)
+    assert leaf_diff(DONGGUAN_GOLD, p.report.to_canonical()) == []
+    assert not [f for f in p.findings if f.rule.startswith("parse.")]
+
+
+def test_markdown_rows_without_outer_pipes() -> None:
+    """GFM allows pipe tables with no leading and/or trailing pipe."""
+    md = markdown(DONGGUAN_GOLD)
+    no_trailing = "\n".join(ln[:-2] if ln.startswith("|") and ln.endswith(" |") else ln for ln in md.splitlines())
+    no_outer = "\n".join(ln[2:] if ln.startswith("| ") else ln for ln in no_trailing.splitlines())
+    assert "\n| " not in no_outer and " |\n" not in no_trailing
+    for text in (no_trailing, no_outer):
+        assert leaf_diff(DONGGUAN_GOLD, canonical(text)) == []
