@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError
 from .evaluate import Counts, percent
 from .harness import EvalRun, ReportEval, Source
 
@@ -156,4 +157,7 @@ def to_markdown(run: EvalRun, limit: int = 50) -> str:
 def write_report(run: EvalRun, path: Path, limit: int = 50) -> None:
     """HTML for ``.html``/``.htm``, Markdown otherwise."""
     text = to_html(run, limit) if path.suffix.lower() in {".html", ".htm"} else to_markdown(run, limit)
-    path.write_text(text, encoding="utf-8")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise InputError(f"cannot write the report: {e.strerror or e}", path=str(path)) from e

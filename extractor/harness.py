@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import Document
-from .errors import NianbaoError
+from .errors import InputError, NianbaoError
 from .evaluate import (
     ClaimScore,
     Counts,
@@ -252,6 +252,17 @@ def source_of(path: str, evidence: dict[str, Any], doc: Document) -> Source | No
     return Source(line.no, line.text, exact, mark)
 
 
+def read_gold(path: Path) -> dict[str, Any]:
+    """A gold label file; a malformed one is bad input naming the file, not a traceback."""
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"cannot read gold label: {e}", path=str(path)) from e
+    if not isinstance(gold, dict):
+        raise InputError("gold label is not a JSON object", path=str(path))
+    return gold
+
+
 def evaluate(
     fixtures: Path,
     extract_fn: Extractor,
@@ -266,7 +277,7 @@ def evaluate(
     rng = random.Random(seed)
     run = EvalRun(backend, str(fixtures), [], notes, mutate, seed)
     for item in pairs:
-        gold = json.loads(item.gold.read_text(encoding="utf-8"))
+        gold = read_gold(item.gold)
         t0 = time.perf_counter()
         try:
             doc = load(item.report)

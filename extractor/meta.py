@@ -27,7 +27,11 @@ _CN_DATE = re.compile(
     r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
 )
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
-_LABELLED_DATE = re.compile(r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE)
+#: 发布时间：2024-03-08, but not the page's 更新时间 or 打印日期.
+_LABELLED_DATE = re.compile(
+    r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*"
+    + _DATE
+)
 _SIGNATURE_DATE = re.compile(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
@@ -72,6 +76,8 @@ def _title(doc: Document) -> tuple[str | None, int | None]:
 def _title_in_text(doc: Document) -> tuple[str | None, int] | None:
     head = [ln.text for ln in doc.lines[:400] if ln.text.strip()]
     for i, text in enumerate(head):
+        if "。" in text or "，" in text:
+            continue  # a sentence that names the report ("现公布…年度报告。") is not its title
         if "报告" not in text:
             # A title may wrap: "2023年…年度报" on one line, "告" on the next.
             if not _YEAR.search(text) or i + 1 >= len(head):

@@ -55,3 +55,22 @@ def test_help_lists_commands() -> None:
     p = run("--help")
     assert p.returncode == 0
     assert "extract" in p.stdout
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    report = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports" / "dongguan-hrss-2023.md"
+    for target in (tmp_path / "no" / "such" / "dir" / "out.json", tmp_path):
+        p = run("extract", str(report), "-o", str(target))
+        assert p.returncode == 2 and "Traceback" not in p.stderr
+        assert p.stderr.strip().splitlines() == [p.stderr.strip()] and str(target) in p.stderr
+
+
+def test_malformed_gold_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "gold").mkdir()
+    src = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports" / "panyu-hrss-2023.txt"
+    (tmp_path / "reports" / "panyu.txt").write_bytes(src.read_bytes())
+    (tmp_path / "gold" / "panyu.json").write_text("{not json", encoding="utf-8")
+    p = run("eval", str(tmp_path))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "panyu.json" in p.stderr and "cannot read gold label" in p.stderr

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ..errors import InputError
 from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
 from ..pipeline import BACKENDS, extract
@@ -43,7 +44,10 @@ def command(
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
         if output is not None:
-            output.write_text(text + "\n", encoding="utf-8")
+            try:
+                output.write_text(text + "\n", encoding="utf-8")
+            except OSError as e:
+                raise InputError(f"cannot write: {e.strerror or e}", path=str(output)) from e
             console.print(f"wrote {output}", highlight=False)
         else:
             typer.echo(text)
