@@ -52,7 +52,6 @@ class Document:
     source: str = "<text>"
     format: str = "txt"
     title: str | None = None
-    published: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def lines_in(self, start: int, end: int) -> list[Line]:

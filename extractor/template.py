@@ -124,8 +124,6 @@ ACTIVE_ROWS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
 
 #: Fields that hold amounts (floats, 万元); every other leaf is an int count.
 AMOUNT_FIELDS = frozenset({"amount_10k_yuan"})
-#: Fields that may be negative because they print a signed change.
-SIGNED_FIELDS = frozenset({"change"})
 
 
 def application_paths(other_split: bool = True) -> list[str]:

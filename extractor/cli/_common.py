@@ -19,7 +19,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 #: Exit codes shared by all commands.
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_FINDINGS, EXIT_BAD_INPUT = 1, 2
 
 
 def user_errors(fn: Callable[P, R]) -> Callable[P, R]:

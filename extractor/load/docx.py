@@ -18,6 +18,7 @@ from typing import Any
 
 from ..document import Document
 from ..errors import InputError, UnsupportedFormat
+from ..normalize import fold
 from . import isolate
 from .build import DocBuilder
 
@@ -59,8 +60,7 @@ def read_docx(data: bytes, source: str) -> Document:
             tables += 1
     doc = out.document(source, "docx")
     title = document.core_properties.title
-    if title:
-        doc.extra["docx_title"] = title
+    doc.title = (fold(title).strip() or None) if title else None
     return doc
 
 

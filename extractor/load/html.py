@@ -187,7 +187,4 @@ def load_html(data: bytes, source: str) -> Document:
     title = root.findtext(".//title")
     article = root.xpath('//meta[@name="ArticleTitle"]/@content')
     doc.title = fold((article[0] if article else title or "").strip()) or None
-    pub = root.xpath('//meta[@name="PubDate" or @name="pubdate" or @name="publishdate"]/@content')
-    if pub:
-        doc.extra["meta_pubdate"] = str(pub[0]).strip()
     return doc

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..document import Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
+from ..normalize import fold
 from . import isolate
 from .build import Box, DocBuilder
 from .pdf_columns import Cells, recover
@@ -77,8 +78,7 @@ def read_pdf(data: bytes, source: str) -> Document:
             pages[page.number - 1] = page
     _check_text_layer(pages, source)
     doc = _assemble(pages).document(source, "pdf")
-    if title:
-        doc.extra["pdf_title"] = title
+    doc.title = (fold(title).strip() or None) if title else None
     doc.extra["pdf_reader"] = f"pdfplumber on pages {', '.join(map(str, reread))}" if reread else "pdfium"
     return doc
 
