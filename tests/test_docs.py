@@ -23,7 +23,7 @@ def test_readme_has_an_example() -> None:
 
 
 def test_cli_reference_is_current() -> None:
-    """docs/cli.md is what the commands' --help prints (regenerate: scripts/cli_docs.py)."""
+    """docs/cli.md is generated from the commands as they are now (regenerate: scripts/cli_docs.py)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("cli_docs", ROOT / "scripts" / "cli_docs.py")

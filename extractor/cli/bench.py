@@ -34,10 +34,10 @@ def command(
         "eval/fixtures"
     ),
     copies: Annotated[
-        int | None, typer.Option("--copies", "-n", help="Copies of the fixtures (default: fit --seconds)")
+        int | None, typer.Option("--copies", "-n", min=1, help="Copies of the fixtures (default: fit --seconds)")
     ] = None,
-    seconds: Annotated[float, typer.Option(help="Target duration of the single-process run")] = 10.0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Also run with this many worker processes")] = 1,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Target duration of the single-process run")] = 10.0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Also run with this many worker processes")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Measure reports/s and peak memory of each stage, single process and with --jobs."""
