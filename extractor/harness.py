@@ -1,7 +1,7 @@
 """Run an extraction backend over labelled fixtures and score it.
 
 The backend is a parameter (any function from a loaded Document to canonical
-JSON), so the parser, a future LLM backend or a test double are measured the
+JSON), so the parser, the LLM backends or a test double are measured the
 same way. Everything runs in-process, mutations included, and the order in
 which the random generator is used matches score.py, so ``--mutate N --seed S``
 edits the same numbers in both tools.

@@ -91,7 +91,7 @@ def load(path: str | Path) -> Document:
 
 
 def load_string(text: str, name: str = "<text>") -> Document:
-    """A Document from text already decoded (tests, the HTTP service, notebooks)."""
+    """A Document from text already decoded (tests, notebooks)."""
     return text_document(text, source=name)
 
 
