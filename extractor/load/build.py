@@ -1,9 +1,9 @@
 """Assemble a :class:`Document` line by line, for loaders that read structure
-(PDF, Word) rather than text.
+(HTML, PDF, Word) rather than text.
 
 A table row is written as its distinct cells joined by tabs; a cell that spans
 several grid slots is written once and every slot points at the same
-:class:`Cell`, as the HTML loader does. Each line and cell may carry a box
+:class:`Cell`. Each line and cell may carry a box
 (page and position) so that evidence can point at the place; the boxes travel
 in ``Document.extra["boxes"]`` (see :func:`boxes`).
 """
@@ -31,14 +31,15 @@ class DocBuilder:
         self._placed: dict[Hashable, Cell] = {}
         self._table: int | None = None
 
-    def text(self, text: str, page: int | None = None, box: Box | None = None) -> None:
-        """One line of running text (folded; blank lines are kept out)."""
+    def text(self, text: str, page: int | None = None, box: Box | None = None, no: int | None = None) -> None:
+        """One line of running text (folded; blank lines are kept out). ``no`` is
+        its source line where the format has one (HTML); else lines are counted."""
         text = fold(text).strip()
         if not text:
             return
         if box is not None:
             self.boxes[self.pos] = box
-        self._emit(text, page)
+        self._emit(text, page, no=no)
 
     def row(
         self,
@@ -46,6 +47,7 @@ class DocBuilder:
         table: int,
         page: int | None = None,
         boxes: Mapping[Hashable, Box] | None = None,
+        no: int | None = None,
     ) -> None:
         """One table row: ``(key, text)`` per grid slot; equal keys within a table are one cell."""
         if table != self._table:
@@ -67,12 +69,18 @@ class DocBuilder:
             texts.append(text)
             out.append(cell)
             self._placed[key] = cell
-        self._emit("\t".join(texts), page, tuple(out), table)
+        self._emit("\t".join(texts), page, tuple(out), table, no)
 
     def _emit(
-        self, text: str, page: int | None, cells: tuple[Cell, ...] | None = None, table: int | None = None
+        self,
+        text: str,
+        page: int | None,
+        cells: tuple[Cell, ...] | None = None,
+        table: int | None = None,
+        no: int | None = None,
     ) -> None:
-        self.lines.append(Line(len(self.lines) + 1, self.pos, self.pos + len(text), text, cells, table, page))
+        line_no = no or len(self.lines) + 1
+        self.lines.append(Line(line_no, self.pos, self.pos + len(text), text, cells, table, page))
         self.parts.append(text + "\n")
         self.pos += len(text) + 1
 

@@ -10,15 +10,16 @@ lines of the elements, offsets point into the Document's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
-from ..document import Cell, Document, Line
+from ..document import Document
 from ..errors import InputError
 from ..normalize import clean_newlines, fold
+from .build import DocBuilder
 from .text import decode
 
 _BLOCK = {
@@ -45,20 +46,13 @@ def _decode_html(data: bytes, source: str) -> str:
 
 
 class _Builder:
-    """Accumulates the Document text line by line while walking the tree."""
+    """Gathers inline text into block lines for a :class:`DocBuilder`."""
 
     def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.lines: list[Line] = []
-        self.pos = 0
+        self.out = DocBuilder()
         self.buf: list[str] = []
         self.buf_no = 1
         self.tables = 0
-
-    def _emit(self, text: str, no: int, cells: tuple[Cell, ...] | None = None, table: int | None = None) -> None:
-        self.lines.append(Line(no, self.pos, self.pos + len(text), text, cells, table))
-        self.parts.append(text + "\n")
-        self.pos += len(text) + 1
 
     def add(self, text: str, no: int | None) -> None:
         if not self.buf and no:
@@ -66,39 +60,16 @@ class _Builder:
         self.buf.append(text)
 
     def flush(self) -> None:
-        text = _SPACE.sub(" ", "".join(self.buf)).strip()
+        self.out.text(_SPACE.sub(" ", "".join(self.buf)), no=self.buf_no)
         self.buf = []
-        if text:
-            self._emit(text, self.buf_no)
 
-    def table(self, grid: list[list[tuple[int, str, int]]]) -> None:
-        """Emit one line per grid row; ``grid`` holds (cell key, text, source line)."""
+    def table(self, grid: list[list[tuple[Hashable, str, int]]]) -> None:
+        """One line per grid row; ``grid`` holds (cell key, text, source line)."""
         self.flush()
-        placed: dict[int, Cell] = {}
         for row in grid:
-            texts: list[str] = []
-            cells: list[Cell] = []
-            offset = self.pos
-            for key, text, _ in row:
-                if key in placed:
-                    cells.append(placed[key])
-                    continue
-                if texts:
-                    offset += 1  # the tab before this cell
-                cell = Cell(text, offset, offset + len(text))
-                offset += len(text)
-                texts.append(text)
-                cells.append(cell)
-                if key >= 0:
-                    placed[key] = cell
             no = next((n for _, _, n in row if n), self.buf_no)
-            self._emit("\t".join(texts), no, tuple(cells), self.tables)
+            self.out.row([(key, text) for key, text, _ in row], self.tables, no=no)
         self.tables += 1
-
-    def document(self, source: str) -> Document:
-        self.flush()
-        text = "".join(self.parts)
-        return Document(text=text, lines=self.lines, source=source, format="html")
 
 
 def _cell_text(el: Any) -> str:
@@ -123,8 +94,9 @@ def _span(el: Any, name: str) -> int:
         return 1
 
 
-def _grid(table: Any) -> list[list[tuple[int, str, int]]]:
-    taken: dict[tuple[int, int], tuple[int, str, int]] = {}
+def _grid(table: Any) -> list[list[tuple[Hashable, str, int]]]:
+    """The table's cells over a grid; a slot no cell covers gets its own empty key."""
+    taken: dict[tuple[int, int], tuple[Hashable, str, int]] = {}
     nrows = 0
     key = 0
     for r, tr in enumerate(_rows(table)):
@@ -144,9 +116,11 @@ def _grid(table: Any) -> list[list[tuple[int, str, int]]]:
             nrows = max(nrows, r + rs)
             c += cs
     width = max((c for _, c in taken), default=-1) + 1
-    rows = [[taken.get((r, c), (-1, "", 0)) for c in range(width)] for r in range(nrows)]
+    rows: list[list[tuple[Hashable, str, int]]] = [
+        [taken.get((r, c), (("none", r, c), "", 0)) for c in range(width)] for r in range(nrows)
+    ]
     for row in rows:
-        while row and row[-1][0] == -1:
+        while row and isinstance(row[-1][0], tuple):
             row.pop()  # a short row has no cells there, not blank ones
     return rows
 
@@ -183,7 +157,8 @@ def load_html(data: bytes, source: str) -> Document:
     out = _Builder()
     body = root.find("body")
     _walk(body if body is not None else root, out)
-    doc = out.document(source)
+    out.flush()
+    doc = out.out.document(source, "html")
     title = root.findtext(".//title")
     article = root.xpath('//meta[@name="ArticleTitle"]/@content')
     doc.title = fold((article[0] if article else title or "").strip()) or None
