@@ -20,6 +20,18 @@ _FOLD.update({c: 0x20 for c in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 
 _FOLD.update({0x2212: ord("-"), 0xFE63: ord("-")})
 
 
+#: A page number or page count a document prints in its margins: ``- 3 -``,
+#: ``第 3 页 共 6 页``, ``3/6``, ``Page 3 of 6``. A bare ``3`` is one only by
+#: position (a PDF's footer band, a form feed), which the callers judge.
+PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)\s*$",
+    re.I,
+)
+
+
 def fold(text: str) -> str:
     """Fold full-width forms and odd spaces; the result has the same length."""
     return text.translate(_FOLD)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Cell, Document, Line
+from .normalize import PAGE_MARK
 
 #: A printed number: signed, thousands separators, decimals, an optional unit.
 NUMBER = re.compile(
@@ -19,12 +20,6 @@ NUMBER = re.compile(
 #: What a blank cell may print.
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
 _MD_SEPARATOR = re.compile(r"^[\s|:\-]+$")
-#: Page numbers and running page marks a PDF dump leaves inside tables.
-PAGE_MARK = re.compile(
-    r"^\s*(?:[-—－]\s*\d{1,4}\s*[-—－]"  # - 3 -
-    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页 共 6 页
-    r"|\d{1,4}\s*/\s*\d{1,4})\s*$"  # 3/6
-)
 _WS = re.compile(r"\S+")
 
 

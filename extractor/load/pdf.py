@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..document import Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
-from ..normalize import fold
+from ..normalize import PAGE_MARK, fold
 from . import isolate
 from .build import Box, DocBuilder
 from .pdf_columns import Cells, recover
@@ -33,11 +33,6 @@ from .pdf_model import Char, PageLayout
 BAND = 0.1
 #: A page with fewer printed characters than this counts as having no text.
 MIN_PAGE_CHARS = 20
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-—–]?\s*\d{1,4}\s*[-—–]?|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+"
-    r"|(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?)$",
-    re.I,
-)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -177,7 +172,8 @@ def _is_chrome(chars: list[Char], page: PageLayout, chrome: set[str]) -> bool:
     if not _in_band(chars, page):
         return False
     text = "".join(c.text for c in chars).strip()
-    return bool(_PAGE_NUMBER.match(text)) or _chrome_key(chars) in chrome
+    page_number = bool(PAGE_MARK.match(text)) or (text.isdigit() and len(text) <= 4)  # in the band
+    return page_number or _chrome_key(chars) in chrome
 
 
 def _join_vertical(lines: list[list[Char]]) -> list[list[Char]]:
