@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,19 @@ def leaf_diff(gold: dict[str, Any], got: dict[str, Any]) -> list[tuple[str, Any,
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+def rendering(
+    factory: pytest.TempPathFactory, suffix: str, render: Callable[[dict[str, Any], Path, str], Path]
+) -> Callable[[str, str], Path]:
+    """A getter that renders a gold fixture in a layout once per session (PDF, DOCX)."""
+    out = factory.mktemp(suffix)
+    done: dict[tuple[str, str], Path] = {}
+
+    def get(stem: str, layout: str) -> Path:
+        if (stem, layout) not in done:
+            gold = load_gold(FIXTURES / "gold" / f"{stem}.json")
+            done[stem, layout] = render(gold, out / f"{stem}-{layout}.{suffix}", layout)
+        return done[stem, layout]
+
+    return get

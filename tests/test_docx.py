@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("docx")
 
-from conftest import FIXTURES, leaf_diff, load_gold
+from conftest import FIXTURES, leaf_diff, load_gold, rendering
 from make_documents import DOCX_LAYOUTS, render_docx
 
 from extractor.errors import InputError, UnsupportedFormat
@@ -24,16 +24,8 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
-    out = tmp_path_factory.mktemp("docx")
-    done: dict[tuple[str, str], Path] = {}
-
-    def get(stem: str, layout: str) -> Path:
-        if (stem, layout) not in done:
-            gold = load_gold(FIXTURES / "gold" / f"{stem}.json")
-            done[stem, layout] = render_docx(gold, out / f"{stem}-{layout}.docx", layout)
-        return done[stem, layout]
-
-    return get
+    """Render a gold fixture as a DOCX once per session."""
+    return rendering(tmp_path_factory, "docx", render_docx)
 
 
 @pytest.mark.parametrize("layout", DOCX_LAYOUTS)

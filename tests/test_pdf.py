@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("pypdfium2")
 pytest.importorskip("reportlab")
 
-from conftest import FIXTURES, leaf_diff, load_gold
+from conftest import FIXTURES, leaf_diff, load_gold, rendering
 from make_documents import PDF_LAYOUTS, render_pdf
 
 from extractor.document import Document
@@ -30,16 +30,7 @@ GOLDS = sorted((FIXTURES / "gold").glob("*.json"))
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
     """Render a gold fixture as a PDF once per session."""
-    out = tmp_path_factory.mktemp("pdf")
-    done: dict[tuple[str, str], Path] = {}
-
-    def get(stem: str, layout: str) -> Path:
-        if (stem, layout) not in done:
-            gold = load_gold(FIXTURES / "gold" / f"{stem}.json")
-            done[stem, layout] = render_pdf(gold, out / f"{stem}-{layout}.pdf", layout)
-        return done[stem, layout]
-
-    return get
+    return rendering(tmp_path_factory, "pdf", render_pdf)
 
 
 def canonical(doc: Document) -> dict[str, Any]:
