@@ -12,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "eval" / "fixtures"
 SHARED = ROOT.parent / "shared"
+#: The independent scorer the harness must agree with (CI clones ../shared beside the repo).
+SCORE_PY = SHARED / "tools" / "score.py"
 META_KEYS = ("agency", "year", "template", "published")
 
 

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from conftest import SCORE_PY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,6 @@ from extractor.evaluate import (
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "eval" / "fixtures" / "gold"
-SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 
 
 def gold(name: str) -> dict[str, Any]:

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SCORE_PY
 
 from extractor.harness import EvalRun, backend_extractor, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "eval" / "fixtures"
-SCORE_PY = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 NIANBAO = Path(sys.executable).parent / "nianbao"
 ONLY = "synthetic-2021-[aegp]*"
 MUTATE = 3

@@ -113,6 +113,3 @@ def test_no_table_no_request(endpoint: ScriptedEndpoint) -> None:
     assert endpoint.requests == []
 
 
-def test_gold_flattening_is_what_the_answer_carries() -> None:
-    gold = load_gold(FIXTURES / "gold" / "dongguan-hrss-2023.json")
-    assert flatten(tables_answer(gold)) == flatten(gold)
