@@ -96,25 +96,36 @@ def _touch(h: Seg, v: Seg) -> bool:
     return h.a - TOL <= v.at <= h.b + TOL and v.a - TOL <= h.at <= v.b + TOL
 
 
-def _groups(segs: list[Seg]) -> list[list[Seg]]:
-    """Connected components of crossing rules (union-find)."""
-    parent = list(range(len(segs)))
+class _Sets:
+    """Union-find over 0..n-1; a set is named by its smallest member."""
 
-    def find(i: int) -> int:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _groups(segs: list[Seg]) -> list[list[Seg]]:
+    """Connected components of crossing rules."""
+    sets = _Sets(len(segs))
     hs = [i for i, s in enumerate(segs) if s.horizontal]
     vs = [i for i, s in enumerate(segs) if not s.horizontal]
     for i in hs:
         for j in vs:
             if _touch(segs[i], segs[j]):
-                parent[find(i)] = find(j)
+                sets.union(i, j)
     groups: dict[int, list[Seg]] = {}
     for i, s in enumerate(segs):
-        groups.setdefault(find(i), []).append(s)
+        groups.setdefault(sets.find(i), []).append(s)
     return list(groups.values())
 
 
@@ -138,18 +149,8 @@ def _grid(group: list[Seg]) -> Grid | None:
     if len(xs) < 3 or len(ys) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
-    parent = list(range(nr * nc))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        parent[max(ra, rb)] = min(ra, rb)
-
+    sets = _Sets(nr * nc)
+    find, union = sets.find, sets.union
     for r in range(nr):
         ymid = (ys[r] + ys[r + 1]) / 2
         for c in range(nc):
