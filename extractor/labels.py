@@ -64,6 +64,18 @@ _GROUP_TEXT = [
 ]
 
 
+#: Table 三's column header as printed; a page break may repeat any piece of it.
+_HEADER_TEXT = (
+    "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他小计"
+)
+
+
+def is_header_fragment(text: str) -> bool:
+    """A label token that is a piece of the repeated column header ("自然", "总计商业")."""
+    return bool(text) and text in _HEADER_TEXT
+
+
 def strip_header_noise(compact: str) -> str:
     for pattern in _HEADER_NOISE:
         compact = pattern.sub("", compact)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .document import Document
-from .labels import RowMatcher, active_row, strip_header_noise
+from .labels import RowMatcher, active_row, is_header_fragment, strip_header_noise
 from .meta import read_meta
 from .result import Evidence, Finding, Message
 from .schema import Report, unflatten
@@ -51,16 +51,6 @@ class Parsed:
     table_spans: list[tuple[int, int]]
 
 
-_HEADER_WORDS = (
-    "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
-    "申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他小计"
-)
-
-
-def _is_header_noise(text: str) -> bool:
-    return bool(text) and text in _HEADER_WORDS
-
-
 def rows_of(found: list[Item], width: int) -> list[Row]:
     """Group items into rows: label text, then the run of values after it.
 
@@ -72,7 +62,7 @@ def rows_of(found: list[Item], width: int) -> list[Row]:
     values: list[Value] = []
     for it in found:
         if isinstance(it, Label):
-            if values and len(values) < width and _is_header_noise(it.text):
+            if values and len(values) < width and is_header_fragment(it.text):
                 continue
             if values:
                 rows.append(Row("".join(lab.text for lab in labels), values, labels))
