@@ -43,9 +43,17 @@ class Line:
     page: int | None = None
 
 
+#: ``(page, x0, top, x1, bottom)``: page 1-based, points from the page's top-left corner.
+Box = tuple[int, float, float, float, float]
+
+
 @dataclass(slots=True)
 class Document:
-    """Normalised text plus its lines; ``source`` names the file it came from."""
+    """Normalised text plus its lines; ``source`` names the file it came from.
+
+    ``boxes`` maps the start offset of a line or cell to where it is printed on
+    its page, for formats that have pages (PDF).
+    """
 
     text: str
     lines: list[Line]
@@ -53,6 +61,7 @@ class Document:
     format: str = "txt"
     title: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    boxes: dict[int, Box] = field(default_factory=dict)
 
     def lines_in(self, start: int, end: int) -> list[Line]:
         """The lines that overlap ``[start, end)`` (binary search, in order)."""

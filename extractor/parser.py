@@ -118,10 +118,12 @@ class _Reader:
             Finding(rule=rule, severity=severity, message=Message(zh=zh, en=en), paths=paths, evidence=ev)  # type: ignore[arg-type]
         )
 
-    @staticmethod
-    def _evidence(v: Value | Label, row: str | None, col: str | None) -> Evidence:
+    def _evidence(self, v: Value | Label, row: str | None, col: str | None) -> Evidence:
         end = v.end if isinstance(v, Value) else v.start + len(v.text)
-        return Evidence(v.line.no, v.start, end, v.text, v.line.page, row, col)
+        box = self.doc.boxes.get(v.start) or self.doc.boxes.get(v.line.start)
+        return Evidence(
+            v.line.no, v.start, end, v.text, v.line.page, row, col, (box[1], box[2], box[3], box[4]) if box else None
+        )
 
     def put(self, path: str, v: Value, row: str, col: str, *, amount_unit: str | None = None) -> None:
         number = v.number

@@ -34,6 +34,8 @@ class Evidence:
     page: int | None = None
     row: str | None = None
     col: str | None = None
+    #: ``[x0, top, x1, bottom]`` on ``page``, in points from its top-left corner (PDF).
+    box: tuple[float, float, float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -20,7 +20,6 @@ from make_documents import PDF_LAYOUTS, render_pdf
 from extractor.document import Document
 from extractor.errors import InputError, ScannedDocument
 from extractor.load import isolate, load
-from extractor.load.build import boxes
 from extractor.parser import parse
 
 HUAIAN = FIXTURES / "reports" / "huaian-gov-2024.pdf"
@@ -61,13 +60,13 @@ def test_huaian_table_three_is_one_table_across_the_page_break() -> None:
 def test_huaian_values_have_page_and_position() -> None:
     doc = load(HUAIAN)
     parsed = parse(doc)
-    where = boxes(doc)
     ev = parsed.evidence["applications.total.total"]
-    page, x0, top, x1, bottom = where[ev.start]
-    assert (ev.page, page, doc.text[ev.start : ev.end]) == (5, 5, "3050")
+    assert ev.box is not None
+    x0, top, x1, bottom = ev.box
+    assert (ev.page, doc.boxes[ev.start][0], doc.text[ev.start : ev.end]) == (5, 5, "3050")
     assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842
     fee = parsed.evidence["active.fees.amount_10k_yuan"]
-    assert where[fee.start][0] == 4
+    assert fee.page == 4 and fee.box is not None
 
 
 @pytest.mark.parametrize("layout", PDF_LAYOUTS)

@@ -4,20 +4,15 @@
 A table row is written as its distinct cells joined by tabs; a cell that spans
 several grid slots is written once and every slot points at the same
 :class:`Cell`. Each line and cell may carry a box
-(page and position) so that evidence can point at the place; the boxes travel
-in ``Document.extra["boxes"]`` (see :func:`boxes`).
+(page and position) so that evidence can point at the place (``Document.boxes``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Hashable, Mapping, Sequence
 
-from ..document import Cell, Document, Line
+from ..document import Box, Cell, Document, Line
 from ..normalize import fold
-
-#: ``(page, x0, top, x1, bottom)``: page 1-based, points from the top-left corner.
-Box = tuple[int, float, float, float, float]
 
 
 class DocBuilder:
@@ -85,15 +80,4 @@ class DocBuilder:
         self.pos += len(text) + 1
 
     def document(self, source: str, fmt: str) -> Document:
-        doc = Document(text="".join(self.parts), lines=self.lines, source=source, format=fmt)
-        if self.boxes:
-            doc.extra["boxes"] = json.dumps(
-                {str(k): [round(v, 1) for v in b] for k, b in self.boxes.items()}, separators=(",", ":")
-            )
-        return doc
-
-
-def boxes(doc: Document) -> dict[int, Box]:
-    """Start offset of a line or cell → its box, for documents read from PDF."""
-    data = json.loads(doc.extra.get("boxes", "{}"))
-    return {int(k): (int(v[0]), v[1], v[2], v[3], v[4]) for k, v in data.items()}
+        return Document(text="".join(self.parts), lines=self.lines, source=source, format=fmt, boxes=self.boxes)

@@ -20,11 +20,11 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from ..document import Document
+from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
 from . import isolate
-from .build import Box, DocBuilder
+from .build import DocBuilder
 from .pdf_columns import Cells, recover
 from .pdf_grid import Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
