@@ -38,7 +38,10 @@ class Evidence:
     box: tuple[float, float, float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        out = {k: v for k, v in asdict(self).items() if v is not None}
+        if self.box is not None:
+            out["box"] = [round(x, 1) for x in self.box]
+        return out
 
 
 class Claim(BaseModel):
