@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .claims import find_claims
+from .claims import read_narrative
 from .errors import NianbaoError
 from .load import load_bytes
 from .parser import parse
@@ -46,8 +46,8 @@ def _stages(name: str, data: bytes) -> list[tuple[str, Callable[[], Any]]]:
 
     def do_check() -> None:
         parsed = state["parsed"]
-        claims = find_claims(state["doc"], parsed.table_spans)
-        verify(parsed.report, parsed.evidence, claims)
+        narration = read_narrative(state["doc"], parsed.report, parsed.table_spans)
+        verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
 
     return [("load", do_load), ("parse", do_parse), ("check", do_check)]
 

@@ -6,6 +6,14 @@ parser's table spans is skipped. The narrative is searched with whitespace
 removed, because PDF text layers and hard-wrapped ``.txt`` files break
 sentences anywhere (``答\\n复 3050 件``); offsets are mapped back so each claim's
 evidence points at the source.
+
+The tables the parser read settle what the text cannot: which template's
+phrasings apply, whether （六）其他处理 is one row or three, and which of two
+readings of an ambiguous phrase comes first (the one the tables support).
+
+A total the narrative breaks down itself (``1502 条，其中 522 条…``) is not a
+claim about the tables; it is read as a :class:`Breakdown`, which the verifier
+checks on its own.
 """
 
 from __future__ import annotations
@@ -21,30 +29,41 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .document import Document
 from .errors import ConfigError
+from .resources import data_dir
 from .result import Claim, Evidence, Severity
-from .rules import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, rules_dir, validation_message
+from .rules import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
+from .schema import Cols, Report
 from .template import Template
 
 
 class NarrativeClaim(Claim):
-    """A claim the phrasing ``rule`` found; ``on_mismatch`` is the severity of a
-    disagreement with the tables."""
+    """A claim the phrasing ``rule`` of ``rules/claims.yaml`` found (its
+    ``on_mismatch`` there is the severity of a disagreement with the tables)."""
 
     rule: str
-    on_mismatch: Severity = "error"
 
 
-class Breakdown(NarrativeClaim):
+@dataclass(frozen=True, slots=True)
+class Breakdown:
     """A total the narrative breaks down itself (``1502 条，其中 522 条…``).
 
-    ``paths`` is empty: ``value`` is the stated total, ``parts`` the stated
-    parts in order, ``complete`` whether the last part is labelled 其他/其余;
-    ``on_overshoot`` the severity when the parts of an open list exceed the total.
+    ``value`` is the stated total, ``parts`` the stated parts in order,
+    ``complete`` whether the last part is labelled 其他/其余.
     """
 
-    parts: list[int]
-    complete: bool = False
-    on_overshoot: Severity = "warning"
+    quote: str
+    value: int
+    parts: tuple[int, ...]
+    complete: bool
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Narration:
+    """What the narrative states: claims about the tables, and its own breakdowns."""
+
+    claims: list[Claim]
+    breakdowns: list[Breakdown]
 
 
 # -- the catalogue --------------------------------------------------------------------------------
@@ -54,6 +73,8 @@ class Reading(BaseModel):
     model_config = ConfigDict(extra="forbid")
     paths: list[str]
     alt_paths: list[str] | None = None
+    #: the scope this reading opens (default: the phrasing's ``sets_scope``)
+    sets_scope: str | None = None
 
 
 class Phrasing(BaseModel):
@@ -63,8 +84,10 @@ class Phrasing(BaseModel):
     pattern: str
     paths: list[str] | None = None
     alt_paths: list[str] | None = None
-    in_scope: dict[str, Reading] = Field(default_factory=dict)
+    in_scope: dict[str, Reading | None] = Field(default_factory=dict)
+    context: str | None = None
     sets_scope: str | None = None
+    scope_until: Literal["paragraph", "sentence"] = "paragraph"
     year: Literal["next", "prev"] | None = None
     template: Template | None = None
     on_mismatch: Severity = "error"
@@ -79,7 +102,9 @@ class Phrasing(BaseModel):
         """The reading under ``scope``; None when this phrasing says nothing there."""
         if scope in self.in_scope:
             return self.in_scope[scope]
-        return Reading(paths=self.paths, alt_paths=self.alt_paths) if self.paths is not None else None
+        if self.paths is None:
+            return None
+        return Reading(paths=self.paths, alt_paths=self.alt_paths, sets_scope=self.sets_scope)
 
 
 class BreakdownSpec(BaseModel):
@@ -95,8 +120,6 @@ class BreakdownSpec(BaseModel):
 class ClaimsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     macros: dict[str, str] = Field(default_factory=dict)
-    template_markers: dict[Template, list[str]] = Field(default_factory=dict)
-    other_split_markers: list[str] = Field(default_factory=list)
     breakdown: BreakdownSpec
     phrasings: list[Phrasing]
 
@@ -105,32 +128,42 @@ class ClaimsFile(BaseModel):
 class Compiled:
     phrasing: Phrasing
     regex: re.Pattern[str]
+    context: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ClaimCatalogue:
     phrasings: tuple[Compiled, ...]
-    markers: dict[Template, list[str]]
-    other_split: tuple[str, ...]
     breakdown: BreakdownSpec
     breakdown_total: re.Pattern[str]
     breakdown_complete: re.Pattern[str]
+    #: phrasing id → severity of a disagreement with the tables
+    on_mismatch: dict[str, Severity]
 
 
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 
 
-def _compile(pattern: str, macros: dict[str, str], where: str, path: Path) -> re.Pattern[str]:
+def _compile(
+    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True
+) -> re.Pattern[str]:
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in macros:
             raise ConfigError(f"{where}: unknown macro {{{m.group(1)}}}", path=str(path))
         return macros[m.group(1)]
 
+    for _ in range(len(macros) + 1):  # macros may use macros
+        expanded = _MACRO.sub(sub, pattern)
+        if expanded == pattern:
+            break
+        pattern = expanded
+    else:
+        raise ConfigError(f"{where}: macros refer to each other in a loop", path=str(path))
     try:
-        regex = re.compile(_MACRO.sub(sub, pattern))
+        regex = re.compile(pattern)
     except re.error as e:
         raise ConfigError(f"{where}: bad pattern: {e}", path=str(path)) from None
-    if "n" not in regex.groupindex:
+    if number and "n" not in regex.groupindex:
         raise ConfigError(f"{where}: pattern has no number group (?P<n>…) / {{N}}", path=str(path))
     return regex
 
@@ -145,9 +178,11 @@ def _concrete(paths: list[str], where: str, path: Path) -> list[str]:
 
 
 def _resolve(ph: Phrasing, path: Path) -> Phrasing:
-    def fix(r: Reading) -> Reading:
+    def fix(r: Reading | None) -> Reading | None:
+        if r is None:
+            return None
         alt = _concrete(r.alt_paths, ph.id, path) if r.alt_paths is not None else None
-        return Reading(paths=_concrete(r.paths, ph.id, path), alt_paths=alt)
+        return Reading(paths=_concrete(r.paths, ph.id, path), alt_paths=alt, sets_scope=r.sets_scope)
 
     base = fix(Reading(paths=ph.paths, alt_paths=ph.alt_paths)) if ph.paths is not None else None
     return ph.model_copy(
@@ -162,7 +197,7 @@ def _resolve(ph: Phrasing, path: Path) -> Phrasing:
 @functools.lru_cache(maxsize=8)
 def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
     """``rules/claims.yaml`` validated and compiled; cached."""
-    path = path or rules_dir() / "claims.yaml"
+    path = path or data_dir("rules") / "claims.yaml"
     try:
         spec = ClaimsFile.model_validate(read_yaml(path))
     except ValidationError as e:
@@ -173,7 +208,8 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         if ph.id in seen:
             raise ConfigError(f"duplicate phrasing id {ph.id}", path=str(path))
         seen.add(ph.id)
-        compiled.append(Compiled(_resolve(ph, path), _compile(ph.pattern, spec.macros, ph.id, path)))
+        context = _compile(ph.context, spec.macros, ph.id, path, number=False) if ph.context else None
+        compiled.append(Compiled(_resolve(ph, path), _compile(ph.pattern, spec.macros, ph.id, path), context))
     bd = spec.breakdown
     try:
         complete = re.compile(bd.complete)
@@ -182,7 +218,13 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
     total = _compile(bd.total, spec.macros, "breakdown", path)
     if "u" not in total.groupindex:
         raise ConfigError("breakdown: total pattern has no unit group (?P<u>…)", path=str(path))
-    return ClaimCatalogue(tuple(compiled), spec.template_markers, tuple(spec.other_split_markers), bd, total, complete)
+    severities = {ph.id: ph.on_mismatch for ph in spec.phrasings}
+    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities)
+
+
+def claim_severity(rule: str) -> Severity:
+    """The severity of a disagreement between the tables and a claim of phrasing ``rule``."""
+    return load_phrasings().on_mismatch.get(rule, "error")
 
 
 # -- the narrative as one searchable string -------------------------------------------------------
@@ -250,27 +292,56 @@ class Narrative:
 
 # -- finding claims --------------------------------------------------------------------------------
 
-
-def _template(doc: Document, markers: dict[Template, list[str]]) -> Template:
-    for template, words in markers.items():
-        if any(w in doc.text for w in words):
-            return template
-    return "2021"
+_SENTENCE_END = "。！？!?\n"
 
 
-def _other_split(doc: Document, spans: list[tuple[int, int]], markers: tuple[str, ...], template: Template) -> bool:
-    """Whether table 三 prints （六）其他处理 as three rows: as its table text
-    shows, else as the template does (2021: three rows, 2019: one)."""
-    if spans:
-        return any(w in doc.text[a:b] for a, b in spans for w in markers)
-    return template == "2021"
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in _SENTENCE_END) + 1
+
+
+def _scope_end(text: str, pos: int, until: str) -> int:
+    """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
+    ends = "\n" if until == "paragraph" else _SENTENCE_END
+    found = [i for ch in ends if (i := text.find(ch, pos)) >= 0]
+    return min(found, default=len(text))
+
+
+def _other_split(report: Report) -> bool:
+    """Whether table 三 prints （六）其他处理 as three rows: as the parser read
+    it, else as the template does (2021: three rows, 2019: one)."""
+    if report.applications is not None:
+        return not isinstance(report.applications.other, Cols)
+    return report.meta.template != "2019"
 
 
 def _one_row_other(r: Reading) -> Reading:
     def fix(paths: list[str]) -> list[str]:
         return [p.replace("applications.other.*.", "applications.other.") for p in paths]
 
-    return Reading(paths=fix(r.paths), alt_paths=fix(r.alt_paths) if r.alt_paths is not None else None)
+    alt = fix(r.alt_paths) if r.alt_paths is not None else None
+    return Reading(paths=fix(r.paths), alt_paths=alt, sets_scope=r.sets_scope)
+
+
+def _sum(paths: list[str], leaves: dict[str, object]) -> int | float | None:
+    total: int | float = 0
+    for p in paths:
+        cells = expand(p, leaves)
+        if not cells:
+            return None
+        for c in cells:
+            v = leaves[c]
+            if not isinstance(v, int | float):
+                return None
+            total += v
+    return total
+
+
+def _table_first(r: Reading, value: int, leaves: dict[str, object]) -> Reading:
+    """Of two readings, the one the tables support first: a phrase the tables
+    bear out in one reading only is read that way. Otherwise the order stays."""
+    if r.alt_paths is None or _sum(r.paths, leaves) == value or _sum(r.alt_paths, leaves) != value:
+        return r
+    return Reading(paths=r.alt_paths, alt_paths=r.paths, sets_scope=r.sets_scope)
 
 
 def _evidence(doc: Document, nar: Narrative, start: int, end: int) -> Evidence:
@@ -283,39 +354,55 @@ def _number(s: str) -> int:
     return int(s.replace(",", ""))
 
 
-def find_claims(doc: Document, table_spans: list[tuple[int, int]]) -> list[Claim]:
-    """Every claim the narrative makes, in reading order, then its breakdowns."""
+def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, int]]) -> Narration:
+    """Every claim the narrative makes, in reading order, and its breakdowns.
+
+    ``report`` is what was read from the tables: its template selects the
+    template-specific phrasings (none when the template is unknown), its
+    （六）其他处理 row shape the paths of 其他处理, and its values which of two
+    readings of a phrase is given first.
+    """
     cat = load_phrasings()
     nar = Narrative.of(doc, table_spans)
-    template = _template(doc, cat.markers)
-    split = _other_split(doc, table_spans, cat.other_split, template)
-    # number position → (priority, phrasing, match); a number is claimed once
-    candidates: dict[int, list[tuple[int, Phrasing, re.Match[str]]]] = {}
+    text = nar.text
+    template = report.meta.template
+    split = _other_split(report)
+    leaves: dict[str, object] = report.leaves()
+    # number position → (priority, compiled phrasing, match); a number is claimed once
+    candidates: dict[int, list[tuple[int, Compiled, re.Match[str]]]] = {}
     for prio, c in enumerate(cat.phrasings):
-        if c.phrasing.template not in (None, template):
+        if c.phrasing.template is not None and c.phrasing.template != template:
             continue
-        for m in c.regex.finditer(nar.text):
-            candidates.setdefault(m.start("n"), []).append((prio, c.phrasing, m))
+        for m in c.regex.finditer(text):
+            candidates.setdefault(m.start("n"), []).append((prio, c, m))
     claims: list[Claim] = []
     totals: set[int] = set()
     scope: str | None = None
-    last = 0
+    scope_end = 0
     for pos in sorted(candidates):
-        if "\n" in nar.text[last:pos]:
+        if pos > scope_end:
             scope = None
-        last = pos
-        for _, ph, m in sorted(candidates[pos], key=lambda c: c[0]):
+        for _, c, m in sorted(candidates[pos], key=lambda x: x[0]):
+            ph = c.phrasing
+            if c.context is not None and not c.context.search(text, _sentence_start(text, m.start()), m.start()):
+                continue
             reading = ph.reading(scope)
             if reading is None:
                 continue
             if not split:
                 reading = _one_row_other(reading)
-            claims += _claims_of(doc, nar, ph, reading, m)
-            if ph.sets_scope:
-                scope = ph.sets_scope
+            value = _number(m.group("n"))
+            claims += _claims_of(doc, nar, ph, _table_first(reading, value, leaves), m)
+            if opens := reading.sets_scope or ph.sets_scope:
+                scope, scope_end = opens, _scope_end(text, m.end(), ph.scope_until)
                 totals.add(pos)
             break
-    return claims + _breakdowns(doc, nar, cat, totals)
+    return Narration(claims, _breakdowns(doc, nar, cat, totals))
+
+
+def find_claims(doc: Document, report: Report, table_spans: list[tuple[int, int]]) -> list[Claim]:
+    """Every claim the narrative makes about the tables, in reading order."""
+    return read_narrative(doc, report, table_spans).claims
 
 
 def _claims_of(doc: Document, nar: Narrative, ph: Phrasing, reading: Reading, m: re.Match[str]) -> list[Claim]:
@@ -328,7 +415,6 @@ def _claims_of(doc: Document, nar: Narrative, ph: Phrasing, reading: Reading, m:
             value=_number(m.group("n")),
             evidence=ev,
             rule=ph.id,
-            on_mismatch=ph.on_mismatch,
         )
     ]
     year = m.groupdict().get("y")
@@ -342,13 +428,13 @@ def _claims_of(doc: Document, nar: Narrative, ph: Phrasing, reading: Reading, m:
 _PART_TOKEN = re.compile(r"[(（]|[)）]|(?<![\d.])(\d+)(?![\d.%])(\S)")
 
 
-def _breakdowns(doc: Document, nar: Narrative, cat: ClaimCatalogue, totals: set[int]) -> list[Claim]:
+def _breakdowns(doc: Document, nar: Narrative, cat: ClaimCatalogue, totals: set[int]) -> list[Breakdown]:
     """Totals followed by 其中 and the parts the same sentence lists in that unit.
 
     Parts inside parentheses are a breakdown of a part, and a number a phrasing
     read as a new total (行政诉讼 N 件) ends the list.
     """
-    out: list[Claim] = []
+    out: list[Breakdown] = []
     text = nar.text
     for m in cat.breakdown_total.finditer(text):
         unit = m.group("u")
@@ -371,14 +457,10 @@ def _breakdowns(doc: Document, nar: Narrative, cat: ClaimCatalogue, totals: set[
             out.append(
                 Breakdown(
                     quote=text[m.start() : label_from],
-                    paths=[],
                     value=_number(m.group("n")),
-                    parts=parts,
+                    parts=tuple(parts),
                     complete=complete,
                     evidence=_evidence(doc, nar, m.start(), label_from),
-                    rule=cat.breakdown.id,
-                    on_mismatch=cat.breakdown.on_mismatch,
-                    on_overshoot=cat.breakdown.on_overshoot,
                 )
             )
     return out

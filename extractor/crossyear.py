@@ -23,11 +23,12 @@ _SPACE = re.compile(r"\s+")
 def check_years(reports: Sequence[tuple[Report, dict[str, Evidence]]]) -> list[list[Finding]]:
     """Cross-year findings for each report (in input order), each raised on the
     later year of a pair. Reports are grouped by agency and paired when their
-    years are consecutive; a year given twice for one agency is not paired."""
+    years are consecutive; a year given twice for one agency is not paired, nor
+    is a report whose agency or year was not read (it may be anyone's)."""
     groups: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, (report, _) in enumerate(reports):
-        if report.meta.year is not None:
-            agency = _SPACE.sub("", report.meta.agency or "")
+        agency = _SPACE.sub("", report.meta.agency or "")
+        if report.meta.year is not None and agency:
             groups[agency][report.meta.year].append(i)
     out: list[list[Finding]] = [[] for _ in reports]
     for years in groups.values():

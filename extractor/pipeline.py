@@ -9,7 +9,7 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .claims import find_claims
+from .claims import read_narrative
 from .document import Document
 from .errors import NianbaoError
 from .extraction import Backend, parser_backend
@@ -44,12 +44,12 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
     doc = source if isinstance(source, Document) else load(source)
     run = BACKENDS[backend](doc, llm)
     parsed = run.parsed
-    claims = find_claims(doc, parsed.table_spans)
-    findings = parsed.findings + verify(parsed.report, parsed.evidence, claims)
+    narration = read_narrative(doc, parsed.report, parsed.table_spans)
+    findings = parsed.findings + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
     return Result(
         report=parsed.report,
         evidence=parsed.evidence,
-        claims=claims,
+        claims=narration.claims,
         findings=findings,
         usage=run.usage.model_copy(update={"seconds": round(time.perf_counter() - t0, 4)}),
         provenance=Provenance(

@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .errors import ConfigError
+from .resources import data_dir
 from .result import Severity
 from .template import (
     ACTIVE_ROWS,
@@ -166,13 +167,6 @@ class Catalogue:
     sets: dict[str, dict[str, str]]
 
 
-def rules_dir() -> Path:
-    """``rules/`` of the source tree, else the copy a wheel installs in ``_data``."""
-    here = Path(__file__).resolve().parent
-    source = here.parent / "rules"
-    return source if source.is_dir() else here / "_data" / "rules"
-
-
 def read_yaml(path: Path) -> Any:
     """Parsed YAML of one catalogue file; any read or syntax error names the file."""
     try:
@@ -204,7 +198,7 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
 
     Sets defined in any file are visible to every file.
     """
-    directory = directory or rules_dir()
+    directory = directory or data_dir("rules")
     files = sorted(p for p in directory.glob("*.yaml") if p.name != "claims.yaml")
     if not files:
         raise ConfigError("no rule files found", path=str(directory))

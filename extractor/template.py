@@ -7,9 +7,32 @@ agree. Nothing here reads text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 Template = Literal["2021", "2019"]
+
+
+@dataclass(frozen=True, slots=True)
+class TableName:
+    """One of the template's tables: its number, its printed title, its name in English."""
+
+    number: str
+    title: str
+    en: str
+
+    @property
+    def heading(self) -> str:
+        """The heading as the template prints it: ``二、主动公开政府信息情况``."""
+        return f"{self.number}、{self.title}"
+
+
+#: The three tables by canonical section, in printed order.
+TABLES: dict[str, TableName] = {
+    "active": TableName("二", "主动公开政府信息情况", "proactive disclosure"),
+    "applications": TableName("三", "收到和处理政府信息公开申请情况", "applications"),
+    "review_litigation": TableName("四", "政府信息公开行政复议、行政诉讼情况", "review and litigation"),
+}
 
 #: Table 三's seven applicant columns, in printed order.
 APPLICANT_COLUMNS: dict[str, str] = {

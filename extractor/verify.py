@@ -1,6 +1,7 @@
 """The rule engine: check a Report against ``rules/*.yaml`` and its narrative claims.
 
-It sees the Report, its evidence and the claims — never the text — so the same
+It sees the Report, its evidence, the claims and the narrative's own
+breakdowns — never the text — so the same
 checks run on whatever a backend extracted, or on canonical JSON. A relation
 with a blank operand is reported as not assessable (``info``); a table that is
 absent, or entirely blank, is reported once and its rules are not run.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import Breakdown, NarrativeClaim
+from .claims import Breakdown, NarrativeClaim, claim_severity, load_phrasings
 from .result import Claim, Evidence, Finding, Message
 from .rules import (
     BUILTIN_SETS,
@@ -28,16 +29,18 @@ from .rules import (
     operands,
 )
 from .schema import SECTIONS, Active2019, Report
-from .template import ACTIVE_ROWS, APPLICANT_COLUMNS, GROUP_LABELS, REVIEW_COLUMNS, REVIEW_GROUPS, Template
+from .template import (
+    ACTIVE_ROWS,
+    APPLICANT_COLUMNS,
+    GROUP_LABELS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    TABLES,
+    Template,
+)
 
 Number = int | float
 _EPS = 1e-6
-
-TABLE_NAMES = {
-    "active": ("表二 主动公开政府信息情况", "table 二 (proactive disclosure)"),
-    "applications": ("表三 收到和处理政府信息公开申请情况", "table 三 (applications)"),
-    "review_litigation": ("表四 行政复议、行政诉讼情况", "table 四 (review and litigation)"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +391,7 @@ def _claim_finding(claim: Claim, f: Facts) -> Finding | None:
     computed = sums[0][1]
     return Finding(
         rule=rule,
-        severity=claim.on_mismatch if isinstance(claim, NarrativeClaim) else "error",
+        severity=claim_severity(claim.rule) if isinstance(claim, NarrativeClaim) else "error",
         message=_claim_message(claim, sums),
         paths=names,
         printed=claim.value,
@@ -420,8 +423,10 @@ def _claim_message(claim: Claim, sums: list[tuple[list[str], Number]]) -> Messag
 def _breakdown_finding(b: Breakdown) -> Finding | None:
     """A stated total against its stated parts: fine if the parts reach it at
     some point. A list closed by 其他/其余 that does not add up is wrong
-    (``on_mismatch``); an open list may name only some parts, and parts that
-    overshoot it may be the next figures of the sentence (``on_overshoot``)."""
+    (``on_mismatch`` of the breakdown in ``rules/claims.yaml``); an open list
+    may name only some parts, and parts that overshoot it may be the next
+    figures of the sentence (``on_overshoot``)."""
+    spec = load_phrasings().breakdown
     running, prefixes = 0, []
     for part in b.parts:
         running += part
@@ -430,8 +435,8 @@ def _breakdown_finding(b: Breakdown) -> Finding | None:
         return None
     diff = b.value - running
     return Finding(
-        rule=b.rule,
-        severity=b.on_mismatch if b.complete else b.on_overshoot,
+        rule=spec.id,
+        severity=spec.on_mismatch if b.complete else spec.on_overshoot,
         paths=[],
         printed=b.value,
         computed=running,
@@ -447,7 +452,8 @@ def _breakdown_finding(b: Breakdown) -> Finding | None:
 
 
 def _absent_finding(section: str) -> Finding:
-    zh, en = TABLE_NAMES[section]
+    table = TABLES[section]
+    zh, en = f"表{table.number} {table.title}", f"table {table.number} ({table.en})"
     return Finding(
         rule="TABLE-ABSENT",
         severity="info",
@@ -459,13 +465,18 @@ def _absent_finding(section: str) -> Finding:
     )
 
 
-def verify(report: Report, evidence: dict[str, Evidence], claims: list[Claim]) -> list[Finding]:
-    """Every finding for one report: its tables' relations, then its claims."""
+def verify(
+    report: Report, evidence: dict[str, Evidence], claims: Sequence[Claim], breakdowns: Sequence[Breakdown] = ()
+) -> list[Finding]:
+    """Every finding for one report: its tables' relations, its claims, then
+    the narrative's breakdowns of its own totals."""
     f = Facts.of(report, evidence)
     findings = [_absent_finding(s) for s in SECTIONS if s in f.absent]
     findings += run_rules(f)
     for claim in claims:
-        found = _breakdown_finding(claim) if isinstance(claim, Breakdown) else _claim_finding(claim, f)
-        if found is not None:
+        if (found := _claim_finding(claim, f)) is not None:
+            findings.append(found)
+    for b in breakdowns:
+        if (found := _breakdown_finding(b)) is not None:
             findings.append(found)
     return findings

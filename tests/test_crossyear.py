@@ -58,3 +58,12 @@ def test_a_2019_year_before_a_2021_year_checks_what_both_print() -> None:
     )
     found = check_years([(prev, {}), (report(DG), {})])[1]
     assert {f.rule for f in found} == {"X-CARRIED"}  # 现行有效件数 is not printed in 2019
+
+
+def test_reports_whose_agency_was_not_read_are_not_paired() -> None:
+    broken = {**Y2022, "applications.carried_forward.total": 9}
+    unnamed = [(report(DG, {"meta.agency": None}), {}), (report(DG, {**broken, "meta.agency": None}), {})]
+    assert check_years(unnamed) == [[], []]
+    # nor with a named report of the year before or after
+    assert check_years([(report(DG, {"meta.agency": None}), {}), (report(DG, broken), {})]) == [[], []]
+    assert check_years([(report(DG), {}), (report(DG, {**broken, "meta.agency": " "}), {})]) == [[], []]

@@ -9,7 +9,8 @@ import pytest
 
 from extractor.claims import load_phrasings
 from extractor.errors import ConfigError
-from extractor.rules import expand, load_catalogue, rules_dir
+from extractor.resources import data_dir
+from extractor.rules import expand, load_catalogue
 
 
 def test_catalogue_loads_with_unique_ids() -> None:
@@ -25,7 +26,7 @@ def test_catalogue_is_cached() -> None:
 
 def _copy(tmp_path: Path) -> Path:
     d = tmp_path / "rules"
-    shutil.copytree(rules_dir(), d)
+    shutil.copytree(data_dir("rules"), d)
     return d
 
 
@@ -89,11 +90,13 @@ def test_prev_is_only_allowed_in_sum_rules(tmp_path: Path) -> None:
         ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理({N}{U}'", "bad pattern"),
         ("[applications.not_processed.*.total]", "[applications.not_processed.*.totl]", "names no canonical path"),
         ("- id: not_processed", "- id: withheld", "duplicate phrasing id withheld"),
+        ("context: '{INFO_CASE}'", "context: '({INFO_CASE}'", "bad pattern"),
+        ("context: '{INFO_CASE}'", "context: '{INFO}'", "unknown macro {INFO}"),
     ],
 )
 def test_malformed_claims_file_is_refused_by_name(tmp_path: Path, old: str, new: str, says: str) -> None:
     path = tmp_path / "claims.yaml"
-    text = (rules_dir() / "claims.yaml").read_text(encoding="utf-8")
+    text = (data_dir("rules") / "claims.yaml").read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ConfigError) as e:

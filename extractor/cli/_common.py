@@ -18,6 +18,9 @@ err_console = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
+#: How each finding severity is shown.
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
 #: Exit codes shared by all commands.
 EXIT_FINDINGS, EXIT_BAD_INPUT = 1, 2
 

@@ -9,9 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..result import Finding, Result
-from ..template import ACTIVE_ROWS, APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, application_rows
-
-_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+from ..template import ACTIVE_ROWS, APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, TABLES, application_rows
+from ._common import SEVERITY_STYLE
 
 
 def _cell(value: Any, flagged: bool) -> Text:
@@ -35,7 +34,7 @@ def render_result(result: Result, console: Console) -> None:
         f"模板 {meta.template or '?'}  发布 {meta.published or '—'}"
     )
     if canonical["active"] is not None and meta.template is not None:
-        t = Table(title="二、主动公开政府信息情况", title_justify="left")
+        t = Table(title=TABLES["active"].heading, title_justify="left")
         t.add_column("信息内容")
         t.add_column("数值")
         for key, (label, cols) in ACTIVE_ROWS[meta.template].items():
@@ -47,7 +46,7 @@ def render_result(result: Result, console: Console) -> None:
         console.print(t)
     if canonical["applications"] is not None:
         other_split = "natural_person" not in canonical["applications"]["other"]
-        t = Table(title="三、收到和处理政府信息公开申请情况", title_justify="left")
+        t = Table(title=TABLES["applications"].heading, title_justify="left")
         t.add_column("", no_wrap=True, max_width=24, overflow="ellipsis")
         for zh in APPLICANT_COLUMNS.values():
             t.add_column(zh, justify="right")
@@ -61,7 +60,7 @@ def render_result(result: Result, console: Console) -> None:
             t.add_row(("  " if head else "") + sub, *(_cell(leaves.get(p), p in flagged) for p in paths))
         console.print(t)
     if canonical["review_litigation"] is not None:
-        t = Table(title="四、政府信息公开行政复议、行政诉讼情况", title_justify="left")
+        t = Table(title=TABLES["review_litigation"].heading, title_justify="left")
         t.add_column("")
         for zh in REVIEW_COLUMNS.values():
             t.add_column(zh, justify="right")
@@ -73,7 +72,7 @@ def render_result(result: Result, console: Console) -> None:
         console.print(f"[bold]叙述中的数字 claims[/] ({len(result.claims)})")
         for c in result.claims:
             console.print(f"  “{c.quote}” → {' + '.join(c.paths)} = {c.value}", highlight=False)
-    counts = {s: sum(f.severity == s for f in result.findings) for s in _STYLE}
+    counts = {s: sum(f.severity == s for f in result.findings) for s in SEVERITY_STYLE}
     console.print(f"[bold]findings[/]: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")
     for f in result.findings:
-        console.print(Text(f"  [{f.severity}] {f.rule}: {f.message.zh}", style=_STYLE[f.severity]))
+        console.print(Text(f"  [{f.severity}] {f.rule}: {f.message.zh}", style=SEVERITY_STYLE[f.severity]))

@@ -7,67 +7,16 @@ Exit 0 when no finding is an error, 1 when one is, 2 on bad input.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from pydantic import TypeAdapter, ValidationError
 
-from ..claims import Breakdown, NarrativeClaim
-from ..crossyear import check_years
-from ..errors import InputError
-from ..pipeline import extract
-from ..result import Claim, Evidence, Finding
-from ..rules import validation_message
-from ..schema import SECTIONS, Report
-from ..verify import verify
-from ._common import EXIT_FINDINGS, console, user_errors
+from ..result import Finding
+from ..verify_files import Checked, check_all
+from ._common import EXIT_FINDINGS, SEVERITY_STYLE, console, user_errors
 
-_EVIDENCE = TypeAdapter(dict[str, Evidence])
 _ORDER = {"error": 0, "warning": 1, "info": 2}
-_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-
-
-@dataclass(slots=True)
-class Checked:
-    name: str
-    report: Report
-    evidence: dict[str, Evidence]
-    findings: list[Finding]
-
-
-def _claim(data: dict[str, Any]) -> Claim:
-    if "parts" in data:
-        return Breakdown.model_validate(data)
-    return NarrativeClaim.model_validate(data) if "rule" in data else Claim.model_validate(data)
-
-
-def load_canonical(path: Path) -> Checked:
-    """A canonical JSON file (as ``nianbao extract --format json`` writes it),
-    verified afresh: its stored findings are recomputed, not trusted."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise InputError("not a canonical JSON object", path=str(path))
-        report = Report.model_validate({k: data[k] for k in ("schema_version", "meta", *SECTIONS) if k in data})
-        evidence = _EVIDENCE.validate_python(data.get("evidence") or {})
-        claims = [_claim(c) for c in data.get("claims") or []]
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read: {e}", path=str(path)) from e
-    except json.JSONDecodeError as e:
-        raise InputError(f"not JSON: {e.msg} at line {e.lineno}", path=str(path)) from e
-    except ValidationError as e:
-        raise InputError(f"not canonical JSON: {validation_message(e)}", path=str(path)) from e
-    return Checked(path.name, report, evidence, verify(report, evidence, claims))
-
-
-def check(path: Path) -> Checked:
-    if path.suffix.lower() == ".json":
-        return load_canonical(path)
-    result = extract(path)
-    return Checked(path.name, result.report, result.evidence, result.findings)
 
 
 def _lines(f: Finding) -> str:
@@ -92,7 +41,10 @@ def render(item: Checked, show_info: bool) -> None:
             continue
         where = _lines(f)
         console.print(
-            f"  {f.severity.upper():7} {f.rule}  {where}", style=_STYLE[f.severity], highlight=False, markup=False
+            f"  {f.severity.upper():7} {f.rule}  {where}",
+            style=SEVERITY_STYLE[f.severity],
+            highlight=False,
+            markup=False,
         )
         console.print(f"          {f.message.zh}", highlight=False, markup=False, soft_wrap=True)
         console.print(f"          {f.message.en}", style="dim", highlight=False, markup=False, soft_wrap=True)
@@ -111,9 +63,7 @@ def command(
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
-    items = [check(p) for p in files]
-    for item, extra in zip(items, check_years([(i.report, i.evidence) for i in items]), strict=True):
-        item.findings += extra
+    items = check_all(files)
     for item in items:
         render(item, info)
     if any(f.severity == "error" for item in items for f in item.findings):

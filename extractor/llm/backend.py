@@ -25,17 +25,13 @@ from ..parser import Parsed, parse
 from ..result import Finding, Message
 from ..schema import Report, flatten, unflatten
 from ..sections import Sections, find_sections, require_sections
+from ..template import TABLES
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session
 from .locate import cell_labels, locate
 from .prompts import load_prompt
 from .settings import LLMSettings
 
-SECTION_TITLES = {
-    "active": "二、主动公开政府信息情况",
-    "applications": "三、收到和处理政府信息公开申请情况",
-    "review_litigation": "四、政府信息公开行政复议、行政诉讼情况",
-}
 #: Parser warnings whose paths are cells it could not read.
 GAP_RULES = frozenset({"parse.unplaced", "parse.row_missing"})
 
@@ -43,10 +39,10 @@ GAP_RULES = frozenset({"parse.unplaced", "parse.row_missing"})
 def source_text(doc: Document, sections: Sections, names: Collection[str]) -> str:
     """The text of the named sections, each under its heading, in printed order."""
     parts = []
-    for name in SECTION_TITLES:
+    for name, table in TABLES.items():
         span = sections.get(name)
         if name in names and span is not None:
-            parts.append(f"=== {SECTION_TITLES[name]} ===\n{doc.text[span[0] : span[1]].strip()}")
+            parts.append(f"=== {table.heading} ===\n{doc.text[span[0] : span[1]].strip()}")
     return "\n\n".join(parts)
 
 
@@ -56,14 +52,14 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     sections = require_sections(doc)
     prompt = load_prompt("extract_tables")
     with Session(settings, doc.source) as session:
-        answer = session.ask(prompt, source_text(doc, sections, list(SECTION_TITLES)), TablesAnswer)
+        answer = session.ask(prompt, source_text(doc, sections, list(TABLES)), TablesAnswer)
     tables = answer.model_dump(mode="json", exclude={"template"})
     located = locate(doc, sections, flatten(tables))
     filled = unflatten(located.values)
     meta = read_meta(doc)
     meta.template = answer.template_read()
     # A table the text lacks stays null even if the model filled it (its numbers are flagged above).
-    read = {n: filled.get(n) if sections.get(n) and tables[n] is not None else None for n in SECTION_TITLES}
+    read = {n: filled.get(n) if sections.get(n) and tables[n] is not None else None for n in TABLES}
     report = Report.model_validate({"meta": meta.model_dump(), **read})
     parsed = Parsed(report, located.evidence, located.findings, sorted(sections.spans.values()))
     return Extraction(parsed, session.usage, settings.model, prompt.sha256)

@@ -29,12 +29,10 @@ from ..template import (
     APPLICANT_COLUMNS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    TABLES,
     application_rows,
 )
 from ..tokens import NUMBER, Value, items, parse_number
-
-#: Canonical section → the table number the report prints.
-SECTION_ZH = {"active": "二", "applications": "三", "review_litigation": "四"}
 
 _LOOSE = re.compile(r"(?<![\d.])" + NUMBER.pattern + r"(?![\d.])")
 _ROW_LABELS = dict(application_rows(True) + application_rows(False))
@@ -119,7 +117,7 @@ def locate(doc: Document, sections: Sections, values: dict[str, int | float | No
             printed[section] = _Printed(doc, span)
         hit = printed[section].find(value, amount) if span is not None else None
         if hit is None:
-            zh = SECTION_ZH.get(section, section)
+            zh = TABLES[section].number if section in TABLES else section
             out.findings.append(_warning(
                 "llm.unlocated", path, f"模型给出的{row}·{col}为 {value}，但表{zh}中未印有该数字，未采用",
                 f"the model read {value} for {path}, but table {zh} does not print that number; left blank",

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import ConfigError
+from ..resources import data_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +18,9 @@ class Prompt:
     sha256: str
 
 
-def prompts_dir() -> Path:
-    """``prompts/`` of the source tree, else the copy a wheel installs in ``_data``."""
-    package = Path(__file__).resolve().parents[1]
-    source = package.parent / "prompts"
-    return source if source.is_dir() else package / "_data" / "prompts"
-
-
 def load_prompt(name: str) -> Prompt:
     """The prompt ``prompts/<name>.md``."""
-    path = prompts_dir() / f"{name}.md"
+    path = data_dir("prompts") / f"{name}.md"
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")

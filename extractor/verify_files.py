@@ -1,0 +1,81 @@
+"""Verify files — reports, or the canonical JSON ``nianbao extract --format json``
+writes — one by one and, for one agency's consecutive years, against each other.
+
+This is what ``nianbao verify`` runs; the command only prints the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .claims import NarrativeClaim, load_phrasings
+from .crossyear import check_years
+from .errors import InputError
+from .pipeline import extract
+from .result import Claim, Evidence, Finding
+from .rules import validation_message
+from .schema import SECTIONS, Report
+from .verify import verify
+
+_EVIDENCE = TypeAdapter(dict[str, Evidence])
+_FINDINGS = TypeAdapter(list[Finding])
+
+
+@dataclass(slots=True)
+class Checked:
+    """One verified file: its name, the report, its evidence and every finding."""
+
+    name: str
+    report: Report
+    evidence: dict[str, Evidence]
+    findings: list[Finding]
+
+
+def _claim(data: dict[str, Any]) -> Claim:
+    return NarrativeClaim.model_validate(data) if "rule" in data else Claim.model_validate(data)
+
+
+def load_canonical(path: Path) -> Checked:
+    """A canonical JSON file, verified afresh: its stored findings are
+    recomputed, not trusted — except the narrative's breakdowns of its own
+    totals, which need the text the JSON does not hold and are kept as stored.
+    An entry of ``claims`` without ``paths`` names no table cell and is skipped."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise InputError("not a canonical JSON object", path=str(path))
+        report = Report.model_validate({k: data[k] for k in ("schema_version", "meta", *SECTIONS) if k in data})
+        evidence = _EVIDENCE.validate_python(data.get("evidence") or {})
+        claims = [_claim(c) for c in data.get("claims") or [] if isinstance(c, dict) and c.get("paths")]
+        textual = load_phrasings().breakdown.id
+        kept = [f for f in _FINDINGS.validate_python(data.get("findings") or []) if f.rule == textual]
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read: {e}", path=str(path)) from e
+    except json.JSONDecodeError as e:
+        raise InputError(f"not JSON: {e.msg} at line {e.lineno}", path=str(path)) from e
+    except ValidationError as e:
+        raise InputError(f"not canonical JSON: {validation_message(e)}", path=str(path)) from e
+    return Checked(path.name, report, evidence, verify(report, evidence, claims) + kept)
+
+
+def check(path: Path) -> Checked:
+    """A report (any format ``nianbao extract`` reads) or its canonical ``.json``, verified."""
+    if path.suffix.lower() == ".json":
+        return load_canonical(path)
+    result = extract(path)
+    return Checked(path.name, result.report, result.evidence, result.findings)
+
+
+def check_all(paths: Sequence[Path]) -> list[Checked]:
+    """Every file verified, then one agency's consecutive years against each other
+    (the cross-year findings go on the later year)."""
+    items = [check(p) for p in paths]
+    for item, extra in zip(items, check_years([(i.report, i.evidence) for i in items]), strict=True):
+        item.findings += extra
+    return items
