@@ -100,12 +100,12 @@ def _read_title(text: str, head: list[str], at: int | None) -> tuple[str | None,
     return agency, int(m.group("year"))
 
 
-def _published(doc: Document, year: int | None) -> str | None:
+def _published(doc: Document, year: int | None, end: int) -> str | None:
     found: list[tuple[int, int, int]] = []
     for m in _LABELLED_DATE.finditer(_arabic_dates(doc.text[:20000])):
         found.append((int(m.group("y")), int(m.group("m")), int(m.group("d"))))
     if not found:
-        tail = [ln.text for ln in doc.lines if ln.text.strip()][-6:]
+        tail = [ln.text for ln in doc.lines if ln.text.strip() and ln.start < end][-6:]
         for text in reversed(tail):
             sig = _SIGNATURE_DATE.match(_arabic_dates(text))
             if sig:
@@ -117,7 +117,8 @@ def _published(doc: Document, year: int | None) -> str | None:
     return None
 
 
-def read_meta(doc: Document) -> Meta:
-    """Agency, year and published date (template is set by the parser)."""
+def read_meta(doc: Document, end: int | None = None) -> Meta:
+    """Agency, year and published date (template is set by the parser); the
+    signature date is looked for before ``end``, where a second report starts."""
     agency, year = _title(doc)
-    return Meta(agency=agency, year=year, published=_published(doc, year))
+    return Meta(agency=agency, year=year, published=_published(doc, year, len(doc.text) if end is None else end))

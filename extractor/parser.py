@@ -26,6 +26,7 @@ from .template import (
     APPLICANT_COLUMNS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
+    TABLES,
     Template,
     application_paths,
     application_rows,
@@ -48,6 +49,7 @@ class Parsed:
     report: Report
     evidence: dict[str, Evidence]
     findings: list[Finding]
+    #: Spans the narrative reader skips: the tables, and any second report in the file.
     table_spans: list[tuple[int, int]]
 
 
@@ -285,7 +287,7 @@ def parse(doc: Document) -> Parsed:
     """Read meta and the three tables of one report."""
     sections = require_sections(doc)
     r = _Reader(doc)
-    meta = read_meta(doc)
+    meta = read_meta(doc, sections.second_report)
 
     def region(name: str) -> str:
         span = sections.get(name)
@@ -317,14 +319,17 @@ def parse(doc: Document) -> Parsed:
             f"{', '.join(sections.repeated)} printed more than once: the file may hold two reports; "
             "the first is read", list(sections.repeated), None,
         )
-    for name, zh in (("active", "二"), ("applications", "三"), ("review_litigation", "四")):
+    for name, table in TABLES.items():
         if canonical[name] is None:
             r.finding(
-                "parse.table_missing", "warning", f"未找到表{zh}",
-                f"table {zh} ({name}) was not found; it is null", [name], None,
+                "parse.table_missing", "warning", f"未找到表{table.number}",
+                f"table {table.number} ({name}) was not found; it is null", [name], None,
             )
     report = Report.model_validate(canonical)
     spans = sorted(sections.spans.values())
+    if sections.second_report is not None:
+        # A second report's narrative is not about the first report's tables.
+        spans.append((sections.second_report, len(doc.text)))
     return Parsed(report=report, evidence=r.evidence, findings=r.findings, table_spans=spans)
 
 

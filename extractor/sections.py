@@ -53,6 +53,7 @@ _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     "problems": (loose(r"五[、.,，][^。\d]{0,20}?(?:问题|改进)"), None),
     "other_matters": (loose(r"六[、.,，]?其他需要报告"), None),
 }
+_OVERVIEW = loose(r"一[、.,，]总体情况")
 _FALLBACK = {
     "applications": loose(r"\(?本列数据的?勾稽关系|申请人情况"),
     "review_litigation": loose(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
@@ -66,6 +67,9 @@ class Sections:
     spans: dict[str, tuple[int, int]]
     #: Sections whose heading, with its table after it, is printed more than once.
     repeated: tuple[str, ...] = ()
+    #: Where a second report printed in the same file starts (its 一、总体情况 or,
+    #: failing that, its first repeated table heading).
+    second_report: int | None = None
 
     def get(self, name: str) -> tuple[int, int] | None:
         return self.spans.get(name)
@@ -80,12 +84,14 @@ def find_sections(doc: Document) -> Sections:
     hits.sort()
     chosen: dict[str, tuple[int, int]] = {}
     repeated: set[str] = set()
+    second: int | None = None
     for i, (s, e, name) in enumerate(hits):
         nxt = next((h[0] for h in hits[i + 1 :] if h[2] != name), len(text))
         cue = _HEADINGS[name][1]
         if cue is None or cue.search(text, e, min(nxt, e + 8000)):
             if name in chosen:
                 repeated.add(name)
+                second = s if second is None else second
             else:
                 chosen[name] = (s, e)
     for name, pattern in _FALLBACK.items():
@@ -99,7 +105,13 @@ def find_sections(doc: Document) -> Sections:
         end = order[k + 1][0] if k + 1 < len(order) else len(text)
         spans[name] = (chosen[name][1], end)
     tables = {"active", "applications", "review_litigation"}
-    return Sections({k: v for k, v in spans.items() if k in tables}, tuple(sorted(repeated & tables)))
+    if second is not None:
+        first_tables = min(s for s, _ in chosen.values())
+        overview = [m.start() for m in _OVERVIEW.finditer(text, first_tables, second)]
+        second = overview[-1] if overview else second
+    return Sections(
+        {k: v for k, v in spans.items() if k in tables}, tuple(sorted(repeated & tables)), second
+    )
 
 
 def require_sections(doc: Document) -> Sections:

@@ -208,3 +208,12 @@ def test_markdown_rows_without_outer_pipes() -> None:
     assert "\n| " not in no_outer and " |\n" not in no_trailing
     for text in (no_trailing, no_outer):
         assert leaf_diff(DONGGUAN_GOLD, canonical(text)) == []
+
+
+def test_second_report_in_the_file_does_not_leak_into_the_first() -> None:
+    dongguan_tail = DONGGUAN.replace("2024年1月19日", "2024年2月2日")
+    p = parsed(GUANGZHOU + "\n" + dongguan_tail, "x.txt")
+    assert p.report.meta.published is None  # guangzhou prints no date; dongguan's is not its
+    assert p.table_spans[-1] == (p.table_spans[-1][0], len(GUANGZHOU + "\n" + dongguan_tail))
+    start = p.table_spans[-1][0]
+    assert (GUANGZHOU + "\n" + dongguan_tail)[start:].lstrip("#( ").startswith("一、总体情况")
