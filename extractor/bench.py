@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import resource
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -154,8 +153,7 @@ def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
     """
     if jobs <= 1:
         spent, t0, t1 = _timed(items, copies)
-        return ModeFigures(1, len(items) * copies, t1 - t0, spent,
-                           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return ModeFigures(1, len(items) * copies, t1 - t0, spent, _peak_rss_kib(children=False))
     shares = [n for n in (copies // jobs + (i < copies % jobs) for i in range(jobs)) if n]
     spent = dict.fromkeys(STAGES, 0.0)
     starts, ends = [], []
@@ -167,8 +165,17 @@ def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
                 spent[k] += v
             starts.append(t0)
             ends.append(t1)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return ModeFigures(len(shares), len(items) * copies, max(ends) - min(starts), spent, rss)
+    return ModeFigures(len(shares), len(items) * copies, max(ends) - min(starts), spent, _peak_rss_kib(children=True))
+
+
+def _peak_rss_kib(children: bool) -> int:
+    """Peak resident set (KiB on Linux) of this process or of its largest child; 0 where
+    :mod:`resource` does not exist (Windows), so the other commands still import."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
 
 
 def bench(files: list[Path], *, copies: int | None = None, seconds: float = 10.0, jobs: int = 1) -> BenchResult:

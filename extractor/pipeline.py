@@ -1,9 +1,10 @@
-"""The one pipeline every face (Python, CLI, HTTP) calls:
+"""The one pipeline every face (Python, CLI) calls:
 load → normalise → extract (parser or LLM) → claims → verify → Result.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +24,14 @@ from .verify import verify
 BACKENDS: dict[str, Backend] = {"parser": parser_backend, **LLM_BACKENDS}
 
 
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``, or a one-line error listing the choices."""
+    if name not in BACKENDS:
+        raise NianbaoError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    return BACKENDS[name]
+
+
+@functools.cache
 def nianbao_version() -> str:
     try:
         return version("nianbao")
@@ -38,11 +47,10 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
     ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
     environment, see :class:`~extractor.llm.settings.LLMSettings`).
     """
-    if backend not in BACKENDS:
-        raise NianbaoError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    chosen = get_backend(backend)
     t0 = time.perf_counter()
     doc = source if isinstance(source, Document) else load(source)
-    run = BACKENDS[backend](doc, llm)
+    run = chosen(doc, llm)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
     findings = parsed.findings + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)

@@ -49,7 +49,7 @@ def broken(doc: Document) -> dict[str, Any]:
 def test_a_perfect_backend_scores_everything() -> None:
     run = evaluate(FIXTURES, oracle, only="synthetic-*")
     c = run.counts
-    assert len(run.reports) == 13 and run.failed == 0
+    assert len(run.reports) == len(list((FIXTURES / "gold").glob("synthetic-*.json"))) > 12 and run.failed == 0
     assert c.accuracy == c.precision == c.recall == c.f1 == 1.0
     assert run.claims_recall == 1.0 and run.findings_recall == 1.0
     assert run.total("findings.false_alarms") == 0
