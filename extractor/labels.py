@@ -101,7 +101,11 @@ class RowMatcher:
     group: str | None = None
 
     def match(self, label: str) -> str | None:
-        """The row path (relative to ``applications``) this label names, or None."""
+        """The row path (relative to ``applications``) this label names, or None.
+
+        A numbered item (``2.申请人逾期``) that names no row leaves the label
+        unread: it is a sub-row, not its group heading's own row.
+        """
         found: str | None = None
         for marker, text in segments(strip_header_noise(label)):
             if marker in _GROUP_MARKERS:
@@ -117,6 +121,9 @@ class RowMatcher:
                 ):
                     found = path
                     break
+            else:
+                if marker[:1].isdigit():
+                    found = None
         return found
 
 

@@ -10,12 +10,12 @@ table that cannot be found is ``null`` with a finding saying so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from .document import Document
-from .labels import RowMatcher, active_row, is_header_fragment, strip_header_noise
+from .labels import RowMatcher, active_row, is_header_fragment, segments, strip_header_noise
 from .meta import read_meta
 from .result import Evidence, Finding, Message
 from .schema import Report, unflatten
@@ -57,7 +57,9 @@ def rows_of(found: list[Item], width: int) -> list[Row]:
     """Group items into rows: label text, then the run of values after it.
 
     Header text a page break repeats in the middle of a row's values (the row
-    has fewer than ``width`` values so far) does not end the row.
+    has fewer than ``width`` values so far) does not end the row. A table row
+    (a line with cells) holds its own values: values on a new one start a new
+    row, so blank cells of a header row never join the data row under it.
     """
     rows: list[Row] = []
     labels: list[Label] = []
@@ -71,10 +73,33 @@ def rows_of(found: list[Item], width: int) -> list[Row]:
                 labels, values = [], []
             labels.append(it)
         else:
+            if values and it.line.cells is not None and values[-1].line is not it.line:
+                rows.append(Row("".join(lab.text for lab in labels), values, labels))
+                labels, values = [], []
             values.append(it)
     if values or labels:
         rows.append(Row("".join(lab.text for lab in labels), values, labels))
     return rows
+
+
+def _continuation(row: Row, below: Row) -> str:
+    """The text of ``below`` that continues ``row``'s label: all of it when
+    ``below`` is the rest of a row cut by a page break (merged label cells it
+    repeats dropped), else its text before its first list marker."""
+    if _cut_rest(below):
+        shared = next(
+            (k for k, (a, b) in enumerate(zip(row.label, below.label, strict=False)) if a != b),
+            min(len(row.label), len(below.label)),
+        )
+        return below.label[shared:]
+    first = segments(below.label)[:1]
+    return first[0][1] if first and not first[0][0] else ""
+
+
+def _cut_rest(row: Row) -> bool:
+    """A table row printing only label text beside empty cells: what a page
+    break leaves of a row whose values stand on the page before."""
+    return bool(row.values) and all(not v.text for v in row.values) and bool(row.label)
 
 
 def _fit(values: list[Value], width: int) -> list[Value] | None:
@@ -170,8 +195,26 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     matcher = RowMatcher()
     seen: set[str] = set()
     single_other = split_other = False
-    for row in rows_of(items(r.doc, *span), width):
+    rows = rows_of(items(r.doc, *span), width)
+    last: str | None = None
+    skip = False
+    for i, row in enumerate(rows):
+        if skip:
+            skip = False
+            continue
         path = matcher.match(row.label)
+        if path is None and row.values and i + 1 < len(rows):
+            # A label cut short with the rest printed below it (a page break, or
+            # a wrapped cell): read it whole, with the first part's values.
+            rest = _continuation(row, rows[i + 1])
+            trial = replace(matcher)
+            path = trial.match(row.label + rest) if rest else None
+            if path is not None:
+                matcher, skip = trial, _cut_rest(rows[i + 1])
+                row = Row(row.label + rest, row.values, row.label_items)
+        elif path is not None and path == last and _cut_rest(row):
+            continue  # the rest of the row above, cut by a page break
+        last = path
         if path is None:
             if row.values and any(v.number is not None for v in row.values):
                 label = strip_header_noise(row.label)[:30] or "(无标签)"

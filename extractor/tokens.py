@@ -93,7 +93,7 @@ def _row_items(line: Line) -> list[Item]:
     # Drop colspan copies: the same cell printed once.
     deduped: list[Value] = []
     for v in values:
-        if deduped and deduped[-1].start == v.start and v.text:
+        if deduped and deduped[-1].start == v.start:
             continue
         deduped.append(v)
     labels = [Label(re.sub(r"\s+", "", c.text), c.start, line) for c in cells[:first_value] if c.text]

@@ -217,3 +217,43 @@ def test_second_report_in_the_file_does_not_leak_into_the_first() -> None:
     assert p.table_spans[-1] == (p.table_spans[-1][0], len(GUANGZHOU + "\n" + dongguan_tail))
     start = p.table_spans[-1][0]
     assert (GUANGZHOU + "\n" + dongguan_tail)[start:].lstrip("#( ").startswith("一、总体情况")
+
+
+def test_row_label_cut_by_a_page_break() -> None:
+    """Word lets a row break across pages: the label's rest stands on the next page,
+    beside empty cells (a grid) or alone (text); the row is read whole, once."""
+    head, rest = "2.申请人逾期", "未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    page = html_page(DONGGUAN_GOLD)
+    grid_row = f"<tr><td>{head}{rest}</td>" + "<td>0</td>" * 7 + "</tr>"
+    assert grid_row in page
+    cut = f"<tr><td>{head}</td>" + "<td>0</td>" * 7 + f"</tr><tr><td>{rest}</td>" + "<td></td>" * 7 + "</tr>"
+    text_row = "\t\t2. 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请\t0\t0\t0\t0\t0\t0\t0"
+    assert text_row in DONGGUAN
+    # The merged label cells beside the group grow by the row the break adds.
+    page = page.replace('rowspan="22">三、', 'rowspan="23">三、').replace('rowspan="3">（六）', 'rowspan="4">（六）')
+    for text, name in ((page.replace(grid_row, cut), "x.html"),
+                       (DONGGUAN.replace(text_row, "\t\t2. 申请人逾期\t0\t0\t0\t0\t0\t0\t0\n" + rest), "x.md")):
+        p = parsed(text, name)
+        assert leaf_diff(DONGGUAN_GOLD, p.report.to_canonical()) == [], name
+        assert not [f for f in p.findings if f.rule.startswith("parse.")], name
+
+
+def test_blank_cells_of_a_header_row_do_not_shift_the_data_row() -> None:
+    """A header row split by a page break ends in blank cells; they are not values."""
+    page = html_page(DONGGUAN_GOLD)
+    data_row = "<tr>" + "".join(f"<td>{v}</td>" for v in [1, 0, 0, 0, 1] + [0] * 10) + "</tr>"
+    assert data_row in page
+    cut_header = "<tr>" + "<td>持</td><td>正</td><td>果</td><td>结</td><td></td>" * 3 + "</tr>"
+    p = parsed(page.replace(data_row, cut_header + data_row), "x.html")
+    assert leaf_diff(DONGGUAN_GOLD, p.report.to_canonical()) == []
+
+
+def test_blank_merged_cell_is_one_blank_value() -> None:
+    """A blank cell merged over two grid columns counts once, like a filled one."""
+    gold = copy.deepcopy(DONGGUAN_GOLD)
+    gold["active"]["normative_documents"]["repealed"] = None
+    row = "<td>行政规范性文件</td><td>4</td><td>3</td><td>57</td>"
+    merged = '<td>行政规范性文件</td><td>4</td><td colspan="2"></td><td>57</td>'
+    page = html_page(DONGGUAN_GOLD)
+    assert row in page
+    assert leaf_diff(gold, canonical(page.replace(row, merged), "x.html")) == []
