@@ -48,8 +48,11 @@ def load_canonical(path: Path) -> Checked:
     An entry of ``claims`` without ``paths`` names no table cell and is skipped."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise InputError("not a canonical JSON object", path=str(path))
+        if not isinstance(data, dict) or "meta" not in data or not any(k in data for k in SECTIONS):
+            raise InputError(
+                "not canonical JSON (FORMAT.md): needs meta and at least one of " + ", ".join(SECTIONS),
+                path=str(path),
+            )
         report = Report.model_validate({k: data[k] for k in ("schema_version", "meta", *SECTIONS) if k in data})
         evidence = _EVIDENCE.validate_python(data.get("evidence") or {})
         claims = [_claim(c) for c in data.get("claims") or [] if isinstance(c, dict) and c.get("paths")]

@@ -84,3 +84,11 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
         code, out = _run(path)
         assert code == 2, out
         assert out.strip().count("\n") == 0 and path.name in out
+
+
+def test_json_that_is_not_a_report_is_bad_input(tmp_path: Path) -> None:
+    stray = tmp_path / "settings.json"
+    stray.write_text('{"a": 1}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["verify", str(stray)])
+    assert result.exit_code == 2
+    assert "settings.json" in result.output and "not canonical JSON" in result.output
