@@ -10,6 +10,7 @@ table that cannot be found is ``null`` with a finding saying so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -53,11 +54,12 @@ class Parsed:
     table_spans: list[tuple[int, int]]
 
 
-def rows_of(found: list[Item], width: int) -> list[Row]:
+def rows_of(found: list[Item], width: int, repeated_header: Callable[[str], bool] | None = None) -> list[Row]:
     """Group items into rows: label text, then the run of values after it.
 
-    Header text a page break repeats in the middle of a row's values (the row
-    has fewer than ``width`` values so far) does not end the row. A table row
+    Header text a page break repeats (``repeated_header``) in the middle of a
+    row's values (the row has fewer than ``width`` values so far) does not end
+    the row. A table row
     (a line with cells) holds its own values: values on a new one start a new
     row, so blank cells of a header row never join the data row under it.
     """
@@ -66,7 +68,7 @@ def rows_of(found: list[Item], width: int) -> list[Row]:
     values: list[Value] = []
     for it in found:
         if isinstance(it, Label):
-            if values and len(values) < width and is_header_fragment(it.text):
+            if values and len(values) < width and repeated_header and repeated_header(it.text):
                 continue
             if values:
                 rows.append(Row("".join(lab.text for lab in labels), values, labels))
@@ -179,9 +181,25 @@ class _Reader:
         )
 
 
-def _applicant_columns(compact_region: str) -> list[str | None]:
+def _total_first(found: list[Item]) -> bool:
+    """Whether a grid header puts 总计 in a column left of 自然人 (the template
+    prints it last). Only cell positions tell: running text names 总计 wherever
+    the layout put it."""
+    where: dict[str, int] = {}
+    for it in found:
+        if isinstance(it, Value):
+            break
+        cells = it.line.cells
+        if cells and it.text in {"总计", "自然人"}:
+            where.setdefault(it.text, next(k for k, c in enumerate(cells) if c.start == it.start))
+    return len(where) == 2 and where["总计"] < where["自然人"]
+
+
+def _applicant_columns(compact_region: str, total_first: bool) -> list[str | None]:
     """Value columns of table 三 in printed order; ``None`` marks a 小计 column."""
     cols: list[str | None] = list(APPLICANT_COLUMNS)
+    if total_first:
+        cols = ["total", *(c for c in APPLICANT_COLUMNS if c != "total")]
     if "小计" in compact_region:
         sub, other = compact_region.find("小计"), compact_region.find("法律服务机构")
         cols.insert(6 if sub > other >= 0 else 1, None)
@@ -190,12 +208,13 @@ def _applicant_columns(compact_region: str) -> list[str | None]:
 
 def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     """Fill table 三; returns whether ``other`` was printed as one row."""
-    columns = _applicant_columns(compact)
+    found = items(r.doc, *span)
+    columns = _applicant_columns(compact, _total_first(found))
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
     single_other = split_other = False
-    rows = rows_of(items(r.doc, *span), width)
+    rows = rows_of(found, width, is_header_fragment)
     last: str | None = None
     skip = False
     for i, row in enumerate(rows):
@@ -272,27 +291,49 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
             g, c = path.split(".")[1:]
             r.put(path, v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
         return
-    # Transposed layout: one row per group, five values each.
+    # Rotated layouts: one row per group (five values), or one row per result
+    # with the three groups as columns (three values).
     for x in found:
-        group = _review_group(x.label)
+        group = _last_named(x.label, _REVIEW_GROUP_NAMES)
         vals = _fit(x.values, len(REVIEW_COLUMNS)) if group else None
         if group and vals:
             for c, v in zip(REVIEW_COLUMNS, vals, strict=True):
                 r.put(f"review_litigation.{group}.{c}", v, REVIEW_GROUPS[group], REVIEW_COLUMNS[c])
+            continue
+        result = _last_named(x.label, _REVIEW_RESULT_NAMES)
+        vals = _fit(x.values, len(REVIEW_GROUPS)) if result else None
+        if result and vals:
+            for g, v in zip(REVIEW_GROUPS, vals, strict=True):
+                r.put(f"review_litigation.{g}.{result}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[result])
     if not any(k.startswith("review_litigation.") for k in r.flat):
         bad = next((x for x in found if x.values), None)
         if bad is not None:
             r.unplaced(paths, bad, len(paths))
 
 
-def _review_group(label: str) -> str | None:
-    if re.search(r"复议后起诉$", label):
-        return "litigation_after_review"
-    if re.search(r"直接起诉$", label):
-        return "litigation_direct"
-    if re.search(r"行政复议$", label):
-        return "review"
-    return None
+_REVIEW_GROUP_NAMES = [
+    (re.compile(r"复议后起诉"), "litigation_after_review"),
+    (re.compile(r"直接起诉"), "litigation_direct"),
+    (re.compile(r"行政复议"), "review"),
+]
+_REVIEW_RESULT_NAMES = [
+    (re.compile(r"维持"), "upheld"),
+    (re.compile(r"纠正"), "corrected"),
+    (re.compile(r"其他结果|结果其他"), "other"),
+    (re.compile(r"尚未审结|未审结"), "pending"),
+    (re.compile(r"总计|合计"), "total"),
+]
+
+
+def _last_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The key whose name ends last in ``label``: a row's own name follows any
+    header text carried into its label ("行政诉讼（复议后起诉）" is 复议后起诉)."""
+    best: tuple[int, str] | None = None
+    for pattern, key in names:
+        for m in pattern.finditer(label):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), key)
+    return best[1] if best else None
 
 
 def _template(compact_active: str, compact_all: str) -> Template | None:

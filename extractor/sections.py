@@ -39,19 +39,19 @@ def loose(pattern: str) -> re.Pattern[str]:
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     # section: (heading, a cue that its table follows)
-    "active": (loose(r"二[、.,，]?主动公开政府信息"), loose(r"第二十条|信息内容|规章|行政许可")),
+    "active": (loose(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), loose(r"第二十条|信息内容|规章|行政许可")),
     "applications": (
-        loose(r"三[、.,，]?收到和?处理政府信息公开申请"),
+        loose(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
         loose(r"申请人情况|自然人|本年新收"),
     ),
     # 四 and 五 allow words between the numeral and the key word, so they need
     # the numeral's separator: "四是依法做好行政复议…" in the narrative is no heading.
     "review_litigation": (
-        loose(r"四[、.,，][^。\d/]{0,16}?行政复议"),
+        loose(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
         loose(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
     ),
-    "problems": (loose(r"五[、.,，][^。\d]{0,20}?(?:问题|改进)"), None),
-    "other_matters": (loose(r"六[、.,，]?其他需要报告"), None),
+    "problems": (loose(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
+    "other_matters": (loose(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
 }
 _OVERVIEW = loose(r"一[、.,，]总体情况")
 _FALLBACK = {
@@ -88,6 +88,8 @@ def find_sections(doc: Document) -> Sections:
     for i, (s, e, name) in enumerate(hits):
         nxt = next((h[0] for h in hits[i + 1 :] if h[2] != name), len(text))
         cue = _HEADINGS[name][1]
+        if cue is None and not chosen:
+            continue  # 五/六 end the tables; before any table it is a narrative point
         if cue is None or cue.search(text, e, min(nxt, e + 8000)):
             if name in chosen:
                 repeated.add(name)

@@ -447,3 +447,10 @@ def test_claims_are_plain_claims_for_the_contract() -> None:
     (f,) = verify(report("dongguan-hrss-2023"), {}, narration.claims, narration.breakdowns)
     assert (f.rule, f.severity, f.quote) == ("NARRATIVE-SUM", "error", b.quote)
     assert f.evidence["narrative"].line == 1 and (f.printed, f.computed) == (1502, 1505)
+
+
+def test_granted_with_its_object_named() -> None:
+    """"予以公开政府信息 50 件" names what was disclosed between verb and count."""
+    read = _read("予以公开政府信息 50 件。", tables=_blank("2021"))
+    assert ("granted", 50, [f"{A}granted.total"]) in [(r, v, list(p)) for r, v, p in read]
+    assert [r for r, _, _ in _read("不予以公开政府信息 50 件。", tables=_blank("2021")) if r == "granted"] == []
