@@ -41,6 +41,9 @@ class NarrativeClaim(Claim):
     ``on_mismatch`` there is the severity of a disagreement with the tables)."""
 
     rule: str
+    #: the sentence counts for several bodies (全县各单位…): a disagreement with
+    #: the tables, which may cover one of them, is a warning, not an error
+    broad: bool = Field(default=False, exclude=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +302,16 @@ def _sentence_start(text: str, pos: int) -> int:
     return max(text.rfind(ch, 0, pos) for ch in _SENTENCE_END) + 1
 
 
+#: Words that make a sentence count for more than one body.
+_BROAD = re.compile(r"全(?:县|市|区|省|州|盟|旗|镇|乡)|各(?:单位|部门|乡镇|街道|县区|区县|镇街|级)|全系统")
+
+
+def _in_parentheses(text: str, start: int, pos: int) -> bool:
+    """Whether ``pos`` stands inside a bracket opened after ``start`` (（含…）)."""
+    before = text[start:pos]
+    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
+
+
 def _scope_end(text: str, pos: int, until: str) -> int:
     """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
     ends = "\n" if until == "paragraph" else _SENTENCE_END
@@ -392,8 +405,18 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             if not split:
                 reading = _one_row_other(reading)
             value = _number(m.group("n"))
-            claims += _claims_of(doc, nar, ph, _table_first(reading, value, leaves), m)
-            if opens := reading.sets_scope or ph.sets_scope:
+            found = _claims_of(doc, nar, ph, _table_first(reading, value, leaves), m)
+            if _BROAD.search(text, _sentence_start(text, m.start()), m.start()):
+                for claim in found:
+                    if isinstance(claim, NarrativeClaim):
+                        claim.broad = True
+            claims += found
+            # A bracketed aside (（含复议后起诉1件）) does not become the scope that
+            # the sentence's 其中 list reads under.
+            opens = reading.sets_scope or ph.sets_scope
+            if opens and _in_parentheses(text, _sentence_start(text, m.start()), m.start()):
+                opens = None
+            if opens:
                 scope, scope_end = opens, _scope_end(text, m.end(), ph.scope_until)
                 totals.add(pos)
             break

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .claims import Breakdown, NarrativeClaim, claim_severity, load_phrasings
-from .result import Claim, Evidence, Finding, Message
+from .result import Claim, Evidence, Finding, Message, Severity
 from .rules import (
     BUILTIN_SETS,
     BoundsRule,
@@ -391,7 +391,7 @@ def _claim_finding(claim: Claim, f: Facts) -> Finding | None:
     computed = sums[0][1]
     return Finding(
         rule=rule,
-        severity=claim_severity(claim.rule) if isinstance(claim, NarrativeClaim) else "error",
+        severity=_claim_severity(claim),
         message=_claim_message(claim, sums),
         paths=names,
         printed=claim.value,
@@ -463,6 +463,13 @@ def _absent_finding(section: str) -> Finding:
             en=f"{en} is absent or blank; its relations are not assessable",
         ),
     )
+
+
+def _claim_severity(claim: Claim) -> Severity:
+    """Error, unless the phrasing says otherwise or the sentence counts for several bodies."""
+    if not isinstance(claim, NarrativeClaim):
+        return "error"
+    return "warning" if claim.broad else claim_severity(claim.rule)
 
 
 def verify(

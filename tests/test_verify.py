@@ -12,7 +12,7 @@ from conftest import FIXTURES, load_gold
 from verify_support import canonical, errors, named, report
 
 from extractor.claims import Breakdown, NarrativeClaim
-from extractor.result import Claim, Evidence
+from extractor.result import Claim, Evidence, Finding
 from extractor.schema import Report
 from extractor.verify import label, verify
 
@@ -205,3 +205,28 @@ def test_an_absent_table_is_named_as_the_template_heads_it() -> None:
     (f,) = verify(Report.model_validate(data), {}, [])
     assert f.message.zh.startswith("表四 政府信息公开行政复议、行政诉讼情况")
     assert f.message.en.startswith("table 四 (review and litigation)")
+
+
+def _errors_after(report: str, sentence: str, anchor: str) -> list[Finding]:
+    from extractor.load import load_bytes
+    from extractor.pipeline import extract
+
+    path = FIXTURES / "reports" / report
+    text = path.read_text(encoding="utf-8")
+    assert anchor in text
+    doc = load_bytes(text.replace(anchor, anchor + "\n" + sentence + "\n", 1).encode("utf-8"), path.name)
+    return [f for f in extract(doc).findings if f.severity == "error"]
+
+
+def test_a_count_for_several_bodies_is_no_error() -> None:
+    """全县各单位… counts more bodies than the agency's own table: a warning at most."""
+    sentence = "全县各单位共收到政府信息公开申请356件。"
+    assert _errors_after("dongguan-hrss-2023.md", sentence, "### 一、总体情况") == []
+    plain = "本局共收到政府信息公开申请356件。"
+    assert [f.rule for f in _errors_after("dongguan-hrss-2023.md", plain, "### 一、总体情况")] == ["CLAIM.received"]
+
+
+def test_a_bracketed_aside_does_not_scope_the_list_after_it() -> None:
+    """（含复议后起诉0件）is an aside: 其中维持3件 still counts all lawsuits (3 + 0)."""
+    sentence = "因政府信息公开被提起行政诉讼4件（含复议后起诉0件），其中维持3件，尚未审结1件。"
+    assert _errors_after("guangzhou-hrss-2020.txt", sentence, "一、总体情况") == []
