@@ -127,6 +127,9 @@ PHRASINGS: dict[str, tuple[str, int, str, str]] = {
     "handled_before": ("答复 70 件政府信息公开申请。", 70, f"{A}total.total", "答复 70 件人大建议。"),
     "handled_bare": ("收到政府信息公开申请 72 件，答复 70 件。", 70, f"{A}total.total", "答复 70 件。"),
     "granted_and_partial": ("予以公开及部分公开 42 件。", 42, f"{A}granted.total", "予以公开率 42%。"),
+    "disclosed_including_partial": (
+        "公开（含部分公开）30 件。", 30, f"{A}partially_granted.total", "不予公开（含部分公开）30 件。"
+    ),
     "granted_including_partial": (
         "予以公开 56 件（含部分公开 4 件）。",
         56,
@@ -300,7 +303,10 @@ def test_the_template_is_the_one_the_parser_read() -> None:
 
 def test_not_given_is_not_read_as_given() -> None:
     assert _read("不予以公开 3 件。") == [("withheld", 3, [f"{A}withheld.*.total"])]
-    assert _read("予以公开 5 件，不同意公开 2 件。") == [("granted", 5, [f"{A}granted.total"])]
+    assert _read("予以公开 5 件，不同意公开 2 件。") == [
+        ("granted", 5, [f"{A}granted.total"]),
+        ("withheld", 2, [f"{A}withheld.*.total"]),  # 不同意公开: the older word for 不予公开
+    ]
 
 
 def test_reviews_not_said_to_be_about_disclosure_are_a_warning_with_nothing_under_them() -> None:
