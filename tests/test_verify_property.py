@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from verify_support import canonical, errors
 
-from extractor.schema import Report
+from extractor.schema import Report, unflatten
 from extractor.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, application_rows
 from extractor.verify import verify
 
@@ -33,14 +33,7 @@ def consistent_report(draw: st.DrawFn) -> dict[str, Any]:
     rows["carried_over"] = _cols(carried)
     rows["new_received"] = _cols({c: rows["total"][c] + rows["carried_forward"][c] - carried[c] for c in APPLICANTS})
     data = canonical("dongguan-hrss-2023")
-    apps: dict[str, Any] = {}
-    for row, cols in rows.items():
-        node = apps
-        *groups, key = row.split(".")
-        for g in groups:
-            node = node.setdefault(g, {})
-        node[key] = cols
-    data["applications"] = apps
+    data["applications"] = unflatten(rows)
     results = [c for c in REVIEW_COLUMNS if c != "total"]
     data["review_litigation"] = {g: _cols({c: draw(COUNT) for c in results}) for g in REVIEW_GROUPS}
     return data
