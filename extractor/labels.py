@@ -127,7 +127,7 @@ class RowMatcher:
         return found
 
 
-#: Table 二 rows per template: (pattern, row key), tried right to left in a label.
+#: Table 二 rows: (pattern, row key), read with :func:`last_named`.
 ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"规章"), "regulations"),
     (re.compile(r"规范性文"), "normative_documents"),
@@ -140,11 +140,26 @@ ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def active_row(label: str) -> str | None:
-    """The table 二 row a label names: the match that ends last wins, since a
-    row's own label follows any header text carried into it."""
+REVIEW_GROUP_NAMES = [
+    (re.compile(r"复议后起诉"), "litigation_after_review"),
+    (re.compile(r"直接起诉"), "litigation_direct"),
+    (re.compile(r"行政复议"), "review"),
+]
+REVIEW_RESULT_NAMES = [
+    (re.compile(r"维持"), "upheld"),
+    (re.compile(r"纠正"), "corrected"),
+    (re.compile(r"其他结果|结果其他"), "other"),
+    (re.compile(r"尚未审结|未审结"), "pending"),
+    (re.compile(r"总计|合计"), "total"),
+]
+
+
+def last_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The key whose name ends last in ``label``: a row's own name follows any
+    header text carried into its label ("信息内容本年处理决定数量行政许可" is
+    行政许可, "行政诉讼（复议后起诉）" is 复议后起诉)."""
     best: tuple[int, str] | None = None
-    for pattern, key in ACTIVE_LABELS:
+    for pattern, key in names:
         for m in pattern.finditer(label):
             if best is None or m.end() > best[0]:
                 best = (m.end(), key)

@@ -16,7 +16,16 @@ from decimal import Decimal
 from typing import Any
 
 from .document import Document
-from .labels import RowMatcher, active_row, is_header_fragment, segments, strip_header_noise
+from .labels import (
+    ACTIVE_LABELS,
+    REVIEW_GROUP_NAMES,
+    REVIEW_RESULT_NAMES,
+    RowMatcher,
+    is_header_fragment,
+    last_named,
+    segments,
+    strip_header_noise,
+)
 from .meta import read_meta
 from .result import Evidence, Finding, Message
 from .schema import Report, unflatten
@@ -294,13 +303,13 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     # Rotated layouts: one row per group (five values), or one row per result
     # with the three groups as columns (three values).
     for x in found:
-        group = _last_named(x.label, _REVIEW_GROUP_NAMES)
+        group = last_named(x.label, REVIEW_GROUP_NAMES)
         vals = _fit(x.values, len(REVIEW_COLUMNS)) if group else None
         if group and vals:
             for c, v in zip(REVIEW_COLUMNS, vals, strict=True):
                 r.put(f"review_litigation.{group}.{c}", v, REVIEW_GROUPS[group], REVIEW_COLUMNS[c])
             continue
-        result = _last_named(x.label, _REVIEW_RESULT_NAMES)
+        result = last_named(x.label, REVIEW_RESULT_NAMES)
         vals = _fit(x.values, len(REVIEW_GROUPS)) if result else None
         if result and vals:
             for g, v in zip(REVIEW_GROUPS, vals, strict=True):
@@ -311,29 +320,6 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
             r.unplaced(paths, bad, len(paths))
 
 
-_REVIEW_GROUP_NAMES = [
-    (re.compile(r"复议后起诉"), "litigation_after_review"),
-    (re.compile(r"直接起诉"), "litigation_direct"),
-    (re.compile(r"行政复议"), "review"),
-]
-_REVIEW_RESULT_NAMES = [
-    (re.compile(r"维持"), "upheld"),
-    (re.compile(r"纠正"), "corrected"),
-    (re.compile(r"其他结果|结果其他"), "other"),
-    (re.compile(r"尚未审结|未审结"), "pending"),
-    (re.compile(r"总计|合计"), "total"),
-]
-
-
-def _last_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> str | None:
-    """The key whose name ends last in ``label``: a row's own name follows any
-    header text carried into its label ("行政诉讼（复议后起诉）" is 复议后起诉)."""
-    best: tuple[int, str] | None = None
-    for pattern, key in names:
-        for m in pattern.finditer(label):
-            if best is None or m.end() > best[0]:
-                best = (m.end(), key)
-    return best[1] if best else None
 
 
 def _template(compact_active: str, compact_all: str) -> Template | None:
@@ -352,7 +338,7 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
     for row in rows_of(items(r.doc, *span), 3):
         if not row.values:
             continue
-        key = active_row(strip_header_noise(row.label))
+        key = last_named(strip_header_noise(row.label), ACTIVE_LABELS)
         if key is None or key not in rows:
             continue
         label, cols = rows[key]
