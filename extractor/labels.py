@@ -140,6 +140,7 @@ ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+#: Table 四 groups and results by name, for its rotated layouts.
 REVIEW_GROUP_NAMES = [
     (re.compile(r"复议后起诉"), "litigation_after_review"),
     (re.compile(r"直接起诉"), "litigation_direct"),

@@ -27,7 +27,7 @@ from .labels import (
     strip_header_noise,
 )
 from .meta import read_meta
-from .result import Evidence, Finding, Message
+from .result import Evidence, Finding, Message, Severity
 from .schema import Report, unflatten
 from .sections import require_sections
 from .template import (
@@ -148,12 +148,12 @@ class _Reader:
         self.evidence: dict[str, Evidence] = {}
         self.findings: list[Finding] = []
 
-    def finding(self, rule: str, severity: str, zh: str, en: str, paths: list[str], at: Value | Label | None) -> None:
+    def finding(self, rule: str, severity: Severity, zh: str, en: str, paths: list[str], at: Value | Label | None) -> None:
         ev = {}
         if at is not None:
             ev = {p: self._evidence(at, None, None) for p in paths[:1]}
         self.findings.append(
-            Finding(rule=rule, severity=severity, message=Message(zh=zh, en=en), paths=paths, evidence=ev)  # type: ignore[arg-type]
+            Finding(rule=rule, severity=severity, message=Message(zh=zh, en=en), paths=paths, evidence=ev)
         )
 
     def _evidence(self, v: Value | Label, row: str | None, col: str | None) -> Evidence:
