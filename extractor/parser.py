@@ -148,7 +148,9 @@ class _Reader:
         self.evidence: dict[str, Evidence] = {}
         self.findings: list[Finding] = []
 
-    def finding(self, rule: str, severity: Severity, zh: str, en: str, paths: list[str], at: Value | Label | None) -> None:
+    def finding(
+        self, rule: str, severity: Severity, zh: str, en: str, paths: list[str], at: Value | Label | None
+    ) -> None:
         ev = {}
         if at is not None:
             ev = {p: self._evidence(at, None, None) for p in paths[:1]}
