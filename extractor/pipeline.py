@@ -10,15 +10,15 @@ import time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .claims import read_narrative
 from .document import Document
 from .errors import NianbaoError
-from .extraction import Backend, parser_backend
 from .llm.backend import LLM_BACKENDS
 from .llm.settings import LLMSettings
 from .load import load
+from .parse.extraction import Backend, parser_backend
 from .result import Provenance, Result
-from .verify import verify
+from .verify.claims import read_narrative
+from .verify.engine import verify
 
 #: Extraction backends by name; the parser (offline) is the default.
 BACKENDS: dict[str, Backend] = {"parser": parser_backend, **LLM_BACKENDS}

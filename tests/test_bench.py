@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor.bench import STAGES, bench, peak_heap, readable, time_stages
 from extractor.cli import app
 from extractor.errors import NianbaoError
+from extractor.evaluate.bench import STAGES, bench, peak_heap, readable, time_stages
 
 REPORTS = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports"
 SMALL = [REPORTS / "synthetic-2021-gbk.txt", REPORTS / "synthetic-2019-rowspan.html"]

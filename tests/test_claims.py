@@ -16,13 +16,13 @@ import pytest
 from conftest import labelled, load_gold
 from verify_support import report
 
-from extractor.claims import NarrativeClaim, find_claims, load_phrasings, read_narrative
 from extractor.load import load, load_string
-from extractor.parser import parse
+from extractor.parse.parser import parse
 from extractor.result import Claim
 from extractor.schema import Report, flatten
 from extractor.template import Template
-from extractor.verify import verify
+from extractor.verify.claims import NarrativeClaim, find_claims, load_phrasings, read_narrative
+from extractor.verify.engine import verify
 
 FIXTURES = labelled(".txt", ".md", ".html", ".pdf")
 

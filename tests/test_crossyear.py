@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from verify_support import errors, report
 
-from extractor.crossyear import check_years
 from extractor.result import Evidence
 from extractor.schema import Report
+from extractor.verify.crossyear import check_years
 
 DG = "dongguan-hrss-2023"
 #: dongguan 2023 as the year before itself: consistent with 2023 (its 结转下年度

@@ -16,7 +16,7 @@ from make_documents import DOCX_LAYOUTS, render_docx
 
 from extractor.errors import InputError, UnsupportedFormat
 from extractor.load import load
-from extractor.parser import parse
+from extractor.parse.parser import parse
 
 GOLDS = sorted((FIXTURES / "gold").glob("*.json"))
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

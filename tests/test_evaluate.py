@@ -15,7 +15,7 @@ from conftest import SCORE_PY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.evaluate import (
+from extractor.evaluate.scoring import (
     MISSING,
     flat,
     mutations,

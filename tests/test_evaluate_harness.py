@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from extractor.document import Document
-from extractor.eval_report import to_html, to_markdown, write_report
-from extractor.harness import EvalRun, Extractor, Gates, evaluate, gate_failures
-from extractor.parser import parse
+from extractor.evaluate.harness import EvalRun, Extractor, Gates, evaluate, gate_failures
+from extractor.evaluate.report import to_html, to_markdown, write_report
+from extractor.parse.parser import parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "eval" / "fixtures"
 GBK = "synthetic-2021-gbk"

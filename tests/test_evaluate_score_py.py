@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import SCORE_PY
 
-from extractor.harness import EvalRun, backend_extractor, evaluate
+from extractor.evaluate.harness import EvalRun, backend_extractor, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "eval" / "fixtures"

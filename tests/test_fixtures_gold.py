@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, SHARED, load_gold
 
-from extractor.evaluate import claim_cells, flat
+from extractor.evaluate.scoring import claim_cells, flat
 from extractor.load import load
 from extractor.normalize import fold
 from extractor.result import Claim

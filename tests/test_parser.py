@@ -10,8 +10,8 @@ from variants import crlf_fullwidth, html_page, inject_page_break, markdown
 
 from extractor.load import load, load_bytes
 from extractor.load.text import decode
-from extractor.parser import parse
-from extractor.sections import find_sections
+from extractor.parse.parser import parse
+from extractor.parse.sections import find_sections
 
 TEXT = labelled(".txt", ".md", ".html", ".htm")
 IDS = [r.name for r, _ in TEXT]

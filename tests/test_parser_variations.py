@@ -11,7 +11,7 @@ from conftest import FIXTURES, leaf_diff, load_gold
 from variants import html_page, markdown
 
 from extractor.load import load_bytes
-from extractor.parser import Parsed, parse
+from extractor.parse.parser import Parsed, parse
 from extractor.template import APPLICANT_COLUMNS
 
 DONGGUAN = (FIXTURES / "reports" / "dongguan-hrss-2023.md").read_text(encoding="utf-8")

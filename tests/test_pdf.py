@@ -20,7 +20,7 @@ from make_documents import PDF_LAYOUTS, render_pdf
 from extractor.document import Document
 from extractor.errors import InputError, ScannedDocument
 from extractor.load import isolate, load
-from extractor.parser import parse
+from extractor.parse.parser import parse
 
 HUAIAN = FIXTURES / "reports" / "huaian-gov-2024.pdf"
 GOLDS = sorted((FIXTURES / "gold").glob("*.json"))

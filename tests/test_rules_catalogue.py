@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from extractor.claims import load_phrasings
 from extractor.errors import ConfigError
 from extractor.resources import data_dir
-from extractor.rules import expand, load_catalogue
+from extractor.verify.catalogue import expand, load_catalogue
+from extractor.verify.claims import load_phrasings
 
 
 def test_catalogue_loads_with_unique_ids() -> None:

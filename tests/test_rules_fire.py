@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from verify_support import report
 
-from extractor.crossyear import check_years
 from extractor.result import Finding
-from extractor.rules import load_catalogue
-from extractor.verify import verify
+from extractor.verify.catalogue import load_catalogue
+from extractor.verify.crossyear import check_years
+from extractor.verify.engine import verify
 
 
 @dataclass(frozen=True)

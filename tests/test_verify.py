@@ -11,10 +11,10 @@ import pytest
 from conftest import FIXTURES, load_gold
 from verify_support import canonical, errors, named, report
 
-from extractor.claims import Breakdown, NarrativeClaim
 from extractor.result import Claim, Evidence, Finding
 from extractor.schema import Report
-from extractor.verify import label, verify
+from extractor.verify.claims import Breakdown, NarrativeClaim
+from extractor.verify.engine import label, verify
 
 GOLD = sorted((FIXTURES / "gold").glob("*.json"))
 DG = "dongguan-hrss-2023"

@@ -12,7 +12,7 @@ from verify_support import canonical, errors
 
 from extractor.pipeline import extract
 from extractor.resources import data_dir
-from extractor.verify_files import check, check_all, load_canonical
+from extractor.verify.files import check, check_all, load_canonical
 
 REPORTS = FIXTURES / "reports"
 

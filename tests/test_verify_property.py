@@ -11,7 +11,7 @@ from verify_support import canonical, errors
 
 from extractor.schema import Report, unflatten
 from extractor.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, application_rows
-from extractor.verify import verify
+from extractor.verify.engine import verify
 
 APPLICANTS = [c for c in APPLICANT_COLUMNS if c != "total"]
 COUNT = st.integers(min_value=0, max_value=500)

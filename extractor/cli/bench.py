@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..bench import STAGES, BenchResult, bench
 from ..errors import NianbaoError
+from ..evaluate.bench import STAGES, BenchResult, bench
 from ._common import console, user_errors
 
 

@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import NianbaoError
-from ..eval_report import summary_rows, write_report
-from ..evaluate import Counts, percent
-from ..harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
+from ..evaluate.harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
+from ..evaluate.report import summary_rows, write_report
+from ..evaluate.scoring import Counts, percent
 from ._common import EXIT_FINDINGS, console, err_console, user_errors
 
 

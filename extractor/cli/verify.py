@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ..result import Finding
-from ..verify_files import Checked, check_all
+from ..verify.files import Checked, check_all
 from ._common import EXIT_FINDINGS, SEVERITY_STYLE, console, user_errors
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -19,12 +19,12 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ..document import Document
-from ..extraction import Backend, Extraction
-from ..meta import read_meta
-from ..parser import Parsed, parse
+from ..parse.extraction import Backend, Extraction
+from ..parse.meta import read_meta
+from ..parse.parser import Parsed, parse
+from ..parse.sections import Sections, find_sections, require_sections
 from ..result import Finding, Message
 from ..schema import Report, flatten, unflatten
-from ..sections import Sections, find_sections, require_sections
 from ..template import TABLES
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session

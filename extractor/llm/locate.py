@@ -1,7 +1,7 @@
 """Find each number the model gave where the source prints it, before trusting it.
 
 A model can misread a cell or invent one. A value counts as *located* when its
-table section (二/三/四, as :func:`~extractor.sections.find_sections` cuts it)
+table section (二/三/四, as :func:`~extractor.parse.sections.find_sections` cuts it)
 prints that number: as a value cell the parser's tokeniser sees, else anywhere
 in the section text between non-digits (an amount may also be printed in 元).
 Values are matched in printed order (rows top to bottom, columns left to right),
@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Document
+from ..parse.sections import Sections
+from ..parse.tokens import NUMBER, Value, items, parse_number
 from ..result import Evidence, Finding, Message
-from ..sections import Sections
 from ..template import (
     ACTIVE_ROWS,
     AMOUNT_FIELDS,
@@ -32,7 +33,6 @@ from ..template import (
     TABLES,
     application_rows,
 )
-from ..tokens import NUMBER, Value, items, parse_number
 
 _LOOSE = re.compile(r"(?<![\d.])" + NUMBER.pattern + r"(?![\d.])")
 _ROW_LABELS = dict(application_rows(True) + application_rows(False))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .document import Document
-from .schema import Meta
+from ..document import Document
+from ..schema import Meta
 
 _TITLE = re.compile(
     r"(?P<before>[^\s#*]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>[^\s#*]{0,40}?)\s*"

@@ -13,9 +13,9 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from .result import Evidence, Finding
-from .schema import Report
-from .verify import Facts, run_rules
+from ..result import Evidence, Finding
+from ..schema import Report
+from .engine import Facts, run_rules
 
 _SPACE = re.compile(r"\s+")
 

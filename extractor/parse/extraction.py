@@ -1,7 +1,7 @@
 """What an extraction backend hands the pipeline, and the backend signature.
 
 A backend reads a :class:`~extractor.document.Document` into the report,
-its evidence and findings (a :class:`~extractor.parser.Parsed`), and says what
+its evidence and findings (a :class:`~extractor.parse.parser.Parsed`), and says what
 that cost and which model and prompt produced it. The parser costs nothing;
 the LLM backends take their :class:`~extractor.llm.settings.LLMSettings`
 (``None``: from the environment).
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .document import Document
-from .llm.settings import LLMSettings
+from ..document import Document
+from ..llm.settings import LLMSettings
+from ..result import Usage
 from .parser import Parsed, parse
-from .result import Usage
 
 
 @dataclass(frozen=True, slots=True)

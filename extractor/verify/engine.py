@@ -14,9 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .claims import Breakdown, NarrativeClaim, claim_severity, load_phrasings
-from .result import Claim, Evidence, Finding, Message, Severity
-from .rules import (
+from ..result import Claim, Evidence, Finding, Message, Severity
+from ..schema import SECTIONS, Active2019, Report
+from ..template import (
+    ACTIVE_ROWS,
+    APPLICANT_COLUMNS,
+    GROUP_LABELS,
+    REVIEW_COLUMNS,
+    REVIEW_GROUPS,
+    TABLES,
+    Template,
+)
+from .catalogue import (
     BUILTIN_SETS,
     BoundsRule,
     Catalogue,
@@ -28,16 +37,7 @@ from .rules import (
     load_catalogue,
     operands,
 )
-from .schema import SECTIONS, Active2019, Report
-from .template import (
-    ACTIVE_ROWS,
-    APPLICANT_COLUMNS,
-    GROUP_LABELS,
-    REVIEW_COLUMNS,
-    REVIEW_GROUPS,
-    TABLES,
-    Template,
-)
+from .claims import Breakdown, NarrativeClaim, claim_severity, load_phrasings
 
 Number = int | float
 _EPS = 1e-6

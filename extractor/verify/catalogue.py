@@ -27,10 +27,10 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
-from .errors import ConfigError
-from .resources import data_dir
-from .result import Severity
-from .template import (
+from ..errors import ConfigError
+from ..resources import data_dir
+from ..result import Severity
+from ..template import (
     ACTIVE_ROWS,
     APPLICANT_COLUMNS,
     REVIEW_COLUMNS,

@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .evaluate import Counts, percent
+from ..errors import InputError
 from .harness import EvalRun, ReportEval, Source
+from .scoring import Counts, percent
 
 
 def _val(v: Any) -> str:

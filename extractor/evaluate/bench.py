@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .claims import read_narrative
-from .errors import NianbaoError
-from .load import load_bytes
-from .parser import parse
-from .verify import verify
+from ..errors import NianbaoError
+from ..load import load_bytes
+from ..parse.parser import parse
+from ..verify.claims import read_narrative
+from ..verify.engine import verify
 
 STAGES = ("load", "parse", "check")
 Item = tuple[str, bytes]

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .document import Document
-from .errors import InputError, NianbaoError
-from .evaluate import (
+from ..document import Document
+from ..errors import InputError, NianbaoError
+from ..load import load, load_bytes
+from .scoring import (
     ClaimScore,
     Counts,
     FindingScore,
@@ -33,7 +34,6 @@ from .evaluate import (
     score_findings,
     score_leaves,
 )
-from .load import load, load_bytes
 
 #: A backend as the harness sees it: a loaded document in, canonical JSON out.
 Extractor = Callable[[Document], dict[str, Any]]
@@ -44,7 +44,7 @@ USAGE_KEYS = ("llm_calls", "prompt_tokens", "completion_tokens", "cache_hits")
 
 def backend_extractor(backend: str) -> Extractor:
     """The pipeline with one backend, as an :data:`Extractor`."""
-    from .pipeline import extract, get_backend  # the pipeline pulls in every stage
+    from ..pipeline import extract, get_backend  # the pipeline pulls in every stage
 
     get_backend(backend)  # an unknown name fails here, before any report is read
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import Document
-from .errors import NotAReport
+from ..document import Document
+from ..errors import NotAReport
 
 _ATOM = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?:|[()|]|[^\\[()|]")
 _QUANT = re.compile(r"(?:[?*+]|\{\d*,?\d*\})\??")

@@ -27,13 +27,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .document import Document
-from .errors import ConfigError
-from .resources import data_dir
-from .result import Claim, Evidence, Severity
-from .rules import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
-from .schema import Cols, Report
-from .template import Template
+from ..document import Document
+from ..errors import ConfigError
+from ..resources import data_dir
+from ..result import Claim, Evidence, Severity
+from ..schema import Cols, Report
+from ..template import Template
+from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
 
 
 class NarrativeClaim(Claim):

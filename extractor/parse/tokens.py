@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import Cell, Document, Line
-from .normalize import PAGE_MARK
+from ..document import Cell, Document, Line
+from ..normalize import PAGE_MARK
 
 #: A printed number: signed, thousands separators, decimals, an optional unit.
 NUMBER = re.compile(

@@ -15,22 +15,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from .document import Document
-from .labels import (
-    ACTIVE_LABELS,
-    REVIEW_GROUP_NAMES,
-    REVIEW_RESULT_NAMES,
-    RowMatcher,
-    is_header_fragment,
-    last_named,
-    segments,
-    strip_header_noise,
-)
-from .meta import read_meta
-from .result import Evidence, Finding, Message, Severity
-from .schema import Report, unflatten
-from .sections import require_sections
-from .template import (
+from ..document import Document
+from ..result import Evidence, Finding, Message, Severity
+from ..schema import Report, unflatten
+from ..template import (
     ACTIVE_ROWS,
     AMOUNT_FIELDS,
     APPLICANT_COLUMNS,
@@ -42,6 +30,18 @@ from .template import (
     application_rows,
     review_paths,
 )
+from .labels import (
+    ACTIVE_LABELS,
+    REVIEW_GROUP_NAMES,
+    REVIEW_RESULT_NAMES,
+    RowMatcher,
+    is_header_fragment,
+    last_named,
+    segments,
+    strip_header_noise,
+)
+from .meta import read_meta
+from .sections import require_sections
 from .tokens import Item, Label, Value, items
 
 

@@ -14,14 +14,14 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..errors import InputError
+from ..pipeline import extract
+from ..result import Claim, Evidence, Finding
+from ..schema import SECTIONS, Report
+from .catalogue import validation_message
 from .claims import NarrativeClaim, load_phrasings
 from .crossyear import check_years
-from .errors import InputError
-from .pipeline import extract
-from .result import Claim, Evidence, Finding
-from .rules import validation_message
-from .schema import SECTIONS, Report
-from .verify import verify
+from .engine import verify
 
 _EVIDENCE = TypeAdapter(dict[str, Evidence])
 _FINDINGS = TypeAdapter(list[Finding])
