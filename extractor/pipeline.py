@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -19,16 +20,20 @@ from .parse.extraction import Backend, parser_backend
 from .result import Provenance, Result
 from .verify.claims import read_narrative
 from .verify.engine import verify
+from .verify.files import Checked, cross_check, load_canonical
 
 #: Extraction backends by name; the parser (offline) is the default.
-BACKENDS: dict[str, Backend] = {"parser": parser_backend, **LLM_BACKENDS}
+BACKENDS: tuple[str, ...] = ("parser", *LLM_BACKENDS)
 
 
-def get_backend(name: str) -> Backend:
-    """The backend called ``name``, or a one-line error listing the choices."""
-    if name not in BACKENDS:
+def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
+    """The backend called ``name`` with its settings bound, or a one-line error listing the choices."""
+    if name == "parser":
+        return parser_backend
+    if name not in LLM_BACKENDS:
         raise NianbaoError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
-    return BACKENDS[name]
+    ask_model = LLM_BACKENDS[name]
+    return lambda doc: ask_model(doc, llm)
 
 
 @functools.cache
@@ -47,10 +52,10 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
     ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
     environment, see :class:`~extractor.llm.settings.LLMSettings`).
     """
-    chosen = get_backend(backend)
+    chosen = get_backend(backend, llm)
     t0 = time.perf_counter()
     doc = source if isinstance(source, Document) else load(source)
-    run = chosen(doc, llm)
+    run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
     findings = parsed.findings + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
@@ -70,3 +75,17 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
             prompt_sha256=run.prompt_sha256,
         ),
     )
+
+
+def check_file(path: Path) -> Checked:
+    """A report (any format :func:`extract` reads) or its canonical ``.json``, verified."""
+    if path.suffix.lower() == ".json":
+        return load_canonical(path)
+    result = extract(path)
+    return Checked(path.name, result.report, result.evidence, result.findings)
+
+
+def check_files(paths: Sequence[Path]) -> list[Checked]:
+    """Every file verified, then one agency's consecutive years against each other:
+    what ``nianbao verify`` runs."""
+    return cross_check([check_file(p) for p in paths])

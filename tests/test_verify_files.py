@@ -10,9 +10,9 @@ from typing import Any
 from conftest import FIXTURES
 from verify_support import canonical, errors
 
-from extractor.pipeline import extract
+from extractor.pipeline import check_file, check_files, extract
 from extractor.resources import data_dir
-from extractor.verify.files import check, check_all, load_canonical
+from extractor.verify.files import load_canonical
 
 REPORTS = FIXTURES / "reports"
 
@@ -25,7 +25,7 @@ def _write(path: Path, data: dict[str, Any]) -> Path:
 def test_canonical_json_verifies_as_its_report(tmp_path: Path) -> None:
     source = REPORTS / "pingtan-gov-2023.html"
     path = _write(tmp_path / "pingtan.json", extract(source).to_json())
-    from_json, from_report = load_canonical(path), check(source)
+    from_json, from_report = load_canonical(path), check_file(source)
     assert from_json.name == "pingtan.json"
     assert from_json.report == from_report.report
     rules = {f.rule for f in from_report.findings if not f.rule.startswith("parse.")}
@@ -52,7 +52,7 @@ def test_consecutive_years_are_paired(tmp_path: Path) -> None:
     later = _write(tmp_path / "2023.json", canonical("dongguan-hrss-2023"))
     earlier = canonical("dongguan-hrss-2023", {"meta.year": 2022, "active.normative_documents.in_force": 56})
     earlier["applications"]["carried_forward"] |= {"natural_person": 3, "total": 3}
-    items = check_all([later, _write(tmp_path / "2022.json", earlier)])
+    items = check_files([later, _write(tmp_path / "2022.json", earlier)])
     assert [f.rule for f in errors(items[0].findings)] == ["X-CARRIED", "X-CARRIED"]
     assert "X-CARRIED" not in {f.rule for f in items[1].findings}  # raised on the later year
 

@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
+from ..pipeline import check_files
 from ..result import Finding
-from ..verify.files import Checked, check_all
+from ..verify.files import Checked
 from ._common import EXIT_FINDINGS, SEVERITY_STYLE, console, user_errors
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -63,7 +64,7 @@ def command(
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
-    items = check_all(files)
+    items = check_files(files)
     for item in items:
         render(item, info)
     if any(f.severity == "error" for item in items for f in item.findings):

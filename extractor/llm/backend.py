@@ -16,10 +16,10 @@ and flagged (see :mod:`extractor.llm.locate`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from ..document import Document
-from ..parse.extraction import Backend, Extraction
+from ..parse.extraction import Extraction
 from ..parse.meta import read_meta
 from ..parse.parser import Parsed, parse
 from ..parse.sections import Sections, find_sections, require_sections
@@ -105,5 +105,9 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
     return Extraction(merged, session.usage, settings.model, prompt.sha256)
 
 
-#: The backends that ask a model, by name (the pipeline adds ``parser``).
-LLM_BACKENDS: dict[str, Backend] = {"llm": extract_llm, "hybrid": extract_hybrid}
+#: The backends that ask a model, by name; the pipeline binds their settings
+#: (``None``: from the environment) and adds ``parser``.
+LLM_BACKENDS: dict[str, Callable[[Document, LLMSettings | None], Extraction]] = {
+    "llm": extract_llm,
+    "hybrid": extract_hybrid,
+}

@@ -2,9 +2,10 @@
 
 A backend reads a :class:`~extractor.document.Document` into the report,
 its evidence and findings (a :class:`~extractor.parse.parser.Parsed`), and says what
-that cost and which model and prompt produced it. The parser costs nothing;
-the LLM backends take their :class:`~extractor.llm.settings.LLMSettings`
-(``None``: from the environment).
+that cost and which model and prompt produced it. The parser costs nothing.
+A backend takes only the document: one that needs configuration (the LLM
+backends' endpoint and model) has it bound by the pipeline, so this signature
+depends on no backend.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import Document
-from ..llm.settings import LLMSettings
 from ..result import Usage
 from .parser import Parsed, parse
 
@@ -26,9 +26,9 @@ class Extraction:
     prompt_sha256: str | None = None
 
 
-Backend = Callable[[Document, LLMSettings | None], Extraction]
+Backend = Callable[[Document], Extraction]
 
 
-def parser_backend(doc: Document, settings: LLMSettings | None) -> Extraction:
+def parser_backend(doc: Document) -> Extraction:
     """The deterministic template parser: offline, no settings."""
     return Extraction(parse(doc))

@@ -1,13 +1,13 @@
-"""Verify files — reports, or the canonical JSON ``nianbao extract --format json``
-writes — one by one and, for one agency's consecutive years, against each other.
+"""Verify canonical JSON (what ``nianbao extract --format json`` writes) afresh, and
+one agency's consecutive years against each other.
 
-This is what ``nianbao verify`` runs; the command only prints the result.
+Reading a report file needs the whole pipeline, which sits above this stage:
+:func:`extractor.pipeline.check_files` joins the two for ``nianbao verify``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError
-from ..pipeline import extract
 from ..result import Claim, Evidence, Finding
 from ..schema import SECTIONS, Report
 from .catalogue import validation_message
@@ -67,18 +66,9 @@ def load_canonical(path: Path) -> Checked:
     return Checked(path.name, report, evidence, verify(report, evidence, claims) + kept)
 
 
-def check(path: Path) -> Checked:
-    """A report (any format ``nianbao extract`` reads) or its canonical ``.json``, verified."""
-    if path.suffix.lower() == ".json":
-        return load_canonical(path)
-    result = extract(path)
-    return Checked(path.name, result.report, result.evidence, result.findings)
-
-
-def check_all(paths: Sequence[Path]) -> list[Checked]:
-    """Every file verified, then one agency's consecutive years against each other
-    (the cross-year findings go on the later year)."""
-    items = [check(p) for p in paths]
+def cross_check(items: list[Checked]) -> list[Checked]:
+    """One agency's consecutive years against each other (the cross-year
+    findings go on the later year)."""
     for item, extra in zip(items, check_years([(i.report, i.evidence) for i in items]), strict=True):
         item.findings += extra
     return items
