@@ -106,10 +106,11 @@ def enqueue(
             keyed = and_(extractions.c.backend == key.backend, extractions.c.prompt_version == key.prompt_version,
                          extractions.c.nianbao_version == key.nianbao_version,
                          extractions.c.document_id.in_(doc_ids))
-            insert_ignoring(conn, extractions, [
-                {"document_id": d, "backend": key.backend, "prompt_version": key.prompt_version,
+            by_sha = {sha: d for d, sha in doc_ids.items()}
+            insert_ignoring(conn, extractions, [  # in the order the files were given
+                {"document_id": by_sha[sha], "backend": key.backend, "prompt_version": key.prompt_version,
                  "nianbao_version": key.nianbao_version, "status": "pending", "created_at": now}
-                for d in doc_ids
+                for sha in infos
             ])
             conn.execute(update(extractions).where(keyed, extractions.c.status == "failed")
                          .values(status="pending", error=None, claimed_by=None, claimed_at=None))
@@ -216,3 +217,16 @@ def fail(engine: Engine, extraction_id: int, error: str, claimed_by: str | None)
             .values(status="failed", error=error[:2000], finished_at=utc_now())
         )
     return moved.rowcount == 1
+
+
+def agencies_of(engine: Engine, ids: Sequence[int]) -> set[str]:
+    """The agencies the done extractions among ``ids`` read."""
+    out: set[str] = set()
+    with engine.connect() as conn:
+        for part in range(0, len(ids), _CHUNK):
+            out.update(conn.execute(
+                select(extractions.c.agency).distinct()
+                .where(extractions.c.id.in_(ids[part : part + _CHUNK]), extractions.c.status == "done",
+                       extractions.c.agency.is_not(None))
+            ).scalars())
+    return out
