@@ -105,7 +105,7 @@ def test_a_correction_gets_its_own_columns_and_the_printed_value_stays(tmp_path:
     other = next(r for r in rows if r["report_id"] != finding.report_id)
     printed = flatten(store.get_report(finding.report_id).report)[cell]
     assert fixed[cell] == printed != 22
-    assert (fixed[f"{cell}:corrected"], fixed[f"{cell}:source"], fixed[f"{cell}:corrected_by"]) == (22, "corrected", "王芳")
+    assert [fixed[f"{cell}:{k}"] for k in ("corrected", "source", "corrected_by")] == [22, "corrected", "王芳"]
     assert other[f"{cell}:source"] == "printed" and blank(other[f"{cell}:corrected"])
 
     buf = io.StringIO()
