@@ -94,7 +94,8 @@ def command(
     llm = LLMSettings.from_env(model=model, base_url=base_url) if backend in LLM_BACKENDS else None
     workers = concurrency if llm is not None else (jobs or os.cpu_count() or 1)
     store = open_store(db)
-    from ..store.batch import Batch, Outcome
+    from ..store.batch import Batch
+    from ..store.worker import Outcome
     progress = Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TaskProgressColumn(), TextColumn("{task.fields[rate]}"),

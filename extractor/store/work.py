@@ -12,7 +12,6 @@ the lease (:data:`LEASE_SECONDS`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 from collections.abc import Iterable, Sequence
@@ -29,7 +28,7 @@ from ..llm.prompts import load_prompt
 from ..resources import nianbao_version
 from ..result import Result
 from .db import utc_now
-from .records import Record
+from .records import Record, content_hash
 from .schema import documents, extractions, findings
 
 #: A claim older than this (seconds) is taken to belong to a dead process on another machine.
@@ -68,7 +67,7 @@ class FileInfo:
 
     @classmethod
     def of(cls, path: str, data: bytes) -> FileInfo:
-        return cls(path, hashlib.sha256(data).hexdigest(), len(data), Path(path).suffix.lower().lstrip(".") or "?")
+        return cls(path, content_hash(data), len(data), Path(path).suffix.lower().lstrip(".") or "?")
 
 
 def me() -> str:
