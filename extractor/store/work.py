@@ -27,7 +27,7 @@ from ..llm.backend import BACKEND_PROMPTS
 from ..llm.prompts import load_prompt
 from ..resources import nianbao_version
 from ..result import Result
-from .db import utc_now
+from .db import reading, utc_now
 from .records import Record, content_hash
 from .schema import documents, extractions, findings
 
@@ -231,7 +231,7 @@ def fail(engine: Engine, extraction_id: int, error: str, claimed_by: str | None)
 def agencies_of(engine: Engine, ids: Sequence[int]) -> set[str]:
     """The agencies the done extractions among ``ids`` read."""
     out: set[str] = set()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for part in range(0, len(ids), _CHUNK):
             out.update(conn.execute(
                 select(extractions.c.agency).distinct()
