@@ -6,7 +6,8 @@ Makes distinct copies of the labelled fixtures (a copy number appended, so every
 file has its own content hash): text reports (.txt/.md/.html, UTF-8) and PDF reports
 (bytes appended after ``%%EOF``). For each corpus and each ``--jobs`` it runs the real
 command in a subprocess on a new store and reports reports/s (wall clock of the whole
-command, start-up included), then store bytes per report. It also runs ``nianbao bench``
+command, start-up included, and the rate the batch reports itself, from its first claim
+to its last document stored), then store bytes per report. It also runs ``nianbao bench``
 (the pipeline alone, no store) on the same machine for comparison. The memory run
 samples the resident memory of the batch process and its workers from /proc while it
 works through ``--memory`` text reports, and prints the peak of each tenth of the run,
@@ -80,6 +81,7 @@ def run_batch(folder: Path, db: Path, jobs: int, sample: bool = False) -> dict[s
     size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
     result: dict[str, object] = {"jobs": jobs, "done": summary["done"], "failed": summary["failed"],
                                  "seconds": round(wall, 2), "reports_per_s": round(summary["done"] / wall, 1),
+                                 "steady_reports_per_s": summary["reports_per_second"],
                                  "store_bytes_per_report": round(size / max(1, summary["done"]))}
     if samples:
         tenth = wall / 10

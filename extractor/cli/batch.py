@@ -66,6 +66,8 @@ def _summary(s: BatchSummary, price_in: float | None, price_out: float | None) -
         ("failed", s.failed + s.unreadable), ("error findings", s.error_findings),
         ("cross-year error findings", s.crossyear_errors),
     ]
+    if s.done + s.failed:
+        rows.append(("reports/s", f"{s.rate:.1f}"))
     if s.duplicates:
         rows.append(("same content as another file", s.duplicates))
     if s.elsewhere:
@@ -147,6 +149,7 @@ def command(
         out["by_agency_year"] = [{"agency": a, "year": y, "reports": n, "error_findings": e}
                                  for (a, y), (n, e) in summary.by_agency_year.items()]
         out["cost"] = summary.cost(price_in, price_out)
+        out["reports_per_second"] = round(summary.rate, 2)
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     console.print(_summary(summary, price_in, price_out))

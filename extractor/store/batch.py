@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import multiprocessing
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -78,8 +79,15 @@ class BatchSummary:
     crossyear_errors: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: Wall-clock seconds from the first claim to the last document stored (start-up and walk excluded).
+    seconds: float = 0.0
     by_agency_year: dict[tuple[str, int | None], list[int]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Documents done or failed per second of :attr:`seconds`."""
+        return (self.done + self.failed) / self.seconds if self.seconds > 0 else 0.0
 
     def cost(self, price_in: float | None, price_out: float | None) -> float | None:
         """Estimated cost from prices per million prompt / completion tokens (None without prices)."""
@@ -115,10 +123,12 @@ class Batch:
         todo = sorted(i for i, status in queue.values() if status != "done")
         self.summary.skipped = len(queue) - len(todo)
         self.on_total(len(todo))
+        started = time.perf_counter()
         if self.jobs == 1 and self.llm is None:
             self._in_process(todo)
         elif todo:
             self._in_pool(todo)
+        self.summary.seconds = round(time.perf_counter() - started, 3)
         self.summary.elsewhere = len(todo) - self.summary.done - self.summary.failed
         agencies = agencies_of(engine, [i for i, _ in queue.values()])
         if agencies:
