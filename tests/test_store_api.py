@@ -14,6 +14,7 @@ from conftest import FIXTURES, load_gold
 from sqlalchemy import func, select, text
 
 from extractor.errors import NianbaoError
+from extractor.load import load
 from extractor.pipeline import extract
 from extractor.store.api import NotFound, ReviewConflict, Store
 from extractor.store.db import connect, current_revision, head_revision, migrate
@@ -26,21 +27,40 @@ CLEAN = FIXTURES / "reports" / "dongguan-hrss-2023.md"
 
 
 def _add(store: Store, path: Path) -> int:
-    return store.add_result(path.read_bytes(), str(path), extract(path))
+    doc = load(path)
+    return store.add_result(path.read_bytes(), str(path), extract(doc), doc.text)
 
 
 def test_migrations_build_the_schema_from_an_empty_database(store_url: str) -> None:
     engine = connect(to_url(store_url))
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
         # The migration and the tables the code expects agree, column by column.
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     migrate(engine)  # opening again is a no-op
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     engine.dispose()
+
+
+def test_a_store_made_by_the_first_schema_opens_with_its_reports(store_url: str) -> None:
+    engine = connect(to_url(store_url))
+    migrate(engine, "0001")  # as nianbao's first store release left it
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO documents (sha256, path, format, size_bytes, first_seen) "
+                          "VALUES ('ab', 'old.txt', 'txt', 3, '2026-01-01T00:00:00Z')"))
+        conn.execute(text("INSERT INTO extractions (document_id, backend, prompt_version, nianbao_version, status, "
+                          "agency, year, report_json, created_at) VALUES (1, 'parser', '', '0.0.9', 'done', "
+                          "'某局', 2023, '{\"meta\": {\"agency\": \"某局\"}}', '2026-01-01T00:00:00Z')"))
+    engine.dispose()
+    store = Store.open(store_url)
+    assert current_revision(store.engine) == head_revision()
+    [old] = store.list_reports()
+    detail = store.get_report(old.id)
+    assert (detail.agency, detail.report["meta"]["agency"], detail.source_text) == ("某局", "某局", None)
+    store.close()
 
 
 def test_reports_and_findings_read_back(store_url: str) -> None:

@@ -125,6 +125,8 @@ class ReportDetail(ReportSummary):
     reviews, and the corrections reviewers made (by canonical path)."""
 
     report: dict[str, Any] = Field(default_factory=dict)
+    #: The normalised document text evidence offsets and lines refer to (None if not kept).
+    source_text: str | None = None
     claims: list[dict[str, Any]] = Field(default_factory=list)
     evidence: dict[str, Any] = Field(default_factory=dict)
     usage: dict[str, Any] = Field(default_factory=dict)
@@ -247,7 +249,7 @@ class Store:
         """One report with its canonical JSON, evidence, findings (with reviews) and corrections."""
         q = (
             select(*_SUMMARY_COLUMNS, extractions.c.report_json, extractions.c.claims_json,
-                   extractions.c.evidence_json, extractions.c.usage_json)
+                   extractions.c.evidence_json, extractions.c.usage_json, extractions.c.source_text)
             .join(documents, documents.c.id == extractions.c.document_id)
             .where(extractions.c.id == report_id)
         )
@@ -355,13 +357,14 @@ class Store:
 
     # ---- writing results -------------------------------------------------------------------
 
-    def add_result(self, data: bytes, path: str, result: Result) -> int:
+    def add_result(self, data: bytes, path: str, result: Result, text: str | None = None) -> int:
         """Store one extraction made outside a batch (the service's upload); returns the report id.
-        The same bytes read the same way again replace nothing: the stored report is returned."""
+        ``text`` is the document's normalised text (``Document.text``), kept so its evidence can be
+        shown. The same bytes read the same way again replace nothing: the stored report is returned."""
         key = ExtractionKey.of(result)
         [(extraction_id, status)] = enqueue(self.engine, [(path, data)], key).values()
         if status != "done":
-            finish(self.engine, extraction_id, result_record(result), claimed_by=None)
+            finish(self.engine, extraction_id, result_record(result, text), claimed_by=None)
         return extraction_id
 
     def _findings(

@@ -98,16 +98,17 @@ def _config() -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the store to the current schema (a no-op when it is there)."""
-    if current_revision(engine) == head_revision():
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the store to the current schema (a no-op when it is there), or to an older
+    ``revision`` when a test builds a store as an earlier version made it."""
+    if current_revision(engine) == (head_revision() if revision == "head" else revision):
         return
     config = _config()
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def utc_now(offset_seconds: float = 0.0) -> str:

@@ -54,8 +54,9 @@ def finding_rows(findings: Iterable[Finding], scope: str) -> list[dict[str, Any]
     return list(rows.values())
 
 
-def result_record(result: Result) -> Record:
-    """The extraction's columns (canonical JSON, evidence, usage, model) and its findings."""
+def result_record(result: Result, text: str | None = None) -> Record:
+    """The extraction's columns (canonical JSON, evidence, usage, model; ``text``, the document's
+    normalised text, when known) and its findings."""
     meta = result.report.meta
     usage = result.usage
     return Record(
@@ -67,6 +68,7 @@ def result_record(result: Result) -> Record:
             "report_json": dumps(result.report.to_canonical()),
             "claims_json": dumps([c.model_dump(mode="json", exclude_none=True) for c in result.claims]),
             "evidence_json": dumps({k: v.to_json() for k, v in result.evidence.items()}),
+            "source_text": text,
             "usage_json": dumps(usage.model_dump(mode="json")),
             "seconds": usage.seconds,
             "prompt_tokens": usage.prompt_tokens,

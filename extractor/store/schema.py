@@ -66,6 +66,7 @@ extractions = Table(
     Column("report_json", Text, comment="canonical JSON of FORMAT.md: meta and the three tables"),
     Column("claims_json", Text, comment="the narrative's claims"),
     Column("evidence_json", Text, comment="canonical path -> where the value stands in the source"),
+    Column("source_text", Text, comment="the normalised text evidence offsets refer to"),
     Column("usage_json", Text, comment="seconds, LLM calls, tokens, cache hits"),
     Column("seconds", Float),
     Column("prompt_tokens", Integer),

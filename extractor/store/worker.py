@@ -32,8 +32,9 @@ def run_one(extraction_id: int, path: str, sha256: str, backend: str, llm: LLMSe
         data = p.read_bytes()
         if content_hash(data) != sha256:
             raise InputError("changed since the batch registered it; run the batch again", path=path)
-        result = extract(load_bytes(data, path), backend=backend, llm=llm)
-        return Outcome(extraction_id, path, record=result_record(result))
+        doc = load_bytes(data, path)
+        result = extract(doc, backend=backend, llm=llm)
+        return Outcome(extraction_id, path, record=result_record(result, doc.text))
     except NianbaoError as e:
         return Outcome(extraction_id, path, error=str(e))
     except OSError as e:
