@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from conftest import FIXTURES, load_gold
 from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture, tables_answer  # noqa: F401 (fixture)
 from sqlalchemy import create_engine, func, select
@@ -153,13 +154,23 @@ def test_two_batch_processes_share_one_postgresql_store(postgres: str, tmp_path:
     from store_support import fresh_database
 
     db = fresh_database(postgres)
-    Store.open(db).close()  # migrated once, so both start on the work at the same moment
+    Store.open(db).close()
     files = copies(tmp_path / "reports", 200)
+    # Hold both at their first touch of the queue until both are there, so they race from one moment.
+    gate = psycopg.connect(db)
+    gate.execute("LOCK TABLE extractions IN ACCESS EXCLUSIVE MODE")
     procs = [
         subprocess.Popen([*NIANBAO, "batch", str(tmp_path / "reports"), "--db", db, "--jobs", "1", "--json"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    deadline = time.monotonic() + 120
+    with psycopg.connect(db, autocommit=True) as watch:
+        while time.monotonic() < deadline and watch.execute(waiting).fetchone() != (2,):
+            time.sleep(0.05)
+    gate.rollback()
+    gate.close()
     outs = [json.loads(p.communicate(timeout=300)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sum(o["done"] for o in outs) == len(files)
