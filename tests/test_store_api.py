@@ -190,3 +190,14 @@ def test_a_correction_must_fit_its_cell(tmp_path: Path) -> None:
     assert store.corrections(finding.report_id)[cell].corrected == 23
     assert isinstance(store.corrections(finding.report_id)[cell].corrected, int)  # a count stays a count
     store.close()
+
+
+def test_a_filter_naming_no_status_is_an_error(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "s.db"))
+    with pytest.raises(NianbaoError, match="unknown status 'opne'"):
+        store.list_findings(status="opne")
+    with pytest.raises(NianbaoError, match="unknown severity"):
+        store.list_findings(severity="fatal")
+    with pytest.raises(NianbaoError, match="unknown status"):
+        store.list_reports(status="finished")
+    store.close()

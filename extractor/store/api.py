@@ -24,7 +24,16 @@ from ..errors import ConfigError, NianbaoError
 from ..result import Result
 from .db import connect, db_message, migrate, reading, store_url, utc_now
 from .records import result_record
-from .schema import DECISIONS, documents, extractions, findings, reviews
+from .schema import (
+    DECISIONS,
+    EXTRACTION_STATUSES,
+    FINDING_STATUSES,
+    SEVERITIES,
+    documents,
+    extractions,
+    findings,
+    reviews,
+)
 from .work import ExtractionKey, enqueue, finish
 
 Decision = Literal["confirm", "dismiss", "correct", "reopen"]
@@ -143,6 +152,12 @@ def as_printed(path: str, value: float) -> int | float:
     return value if path.endswith(AMOUNT_SUFFIX) or not float(value).is_integer() else int(value)
 
 
+def check_choice(name: str, value: str | None, allowed: Collection[str]) -> None:
+    """A filter naming no status (a typo) is an error, not an empty list."""
+    if value is not None and value not in allowed:
+        raise NianbaoError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+
+
 def _loads(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
@@ -224,6 +239,7 @@ class Store:
     ) -> list[ReportSummary]:
         """Reports (newest first) filtered by agency (exact), year, whether an error finding is
         still open, extraction status (``None`` for any: failed documents too) and report ids."""
+        check_choice("status", status, EXTRACTION_STATUSES)
         q = select(*_SUMMARY_COLUMNS).join(documents, documents.c.id == extractions.c.document_id)
         if ids is not None:
             q = q.where(extractions.c.id.in_(list(ids)))
@@ -279,6 +295,8 @@ class Store:
         offset: int = 0,
     ) -> list[FindingRow]:
         """Findings of done reports, oldest first, filtered by status, severity, report and rule."""
+        check_choice("status", status, FINDING_STATUSES)
+        check_choice("severity", severity, SEVERITIES)
         cond = [extractions.c.status == "done"]
         for col, value in ((findings.c.status, status), (findings.c.severity, severity),
                            (findings.c.extraction_id, report_id), (findings.c.rule, rule)):
@@ -413,12 +431,7 @@ def corrections_of(conn: Connection, reports: Mapping[int, dict[str, Any]]) -> d
     return out
 
 
-def open_store(db: str | None = None) -> Store:
-    """Shorthand for :meth:`Store.open`."""
-    return Store.open(db)
-
-
 __all__ = [
     "Correction", "FindingRow", "NotFound", "ReportDetail", "ReportSummary", "ReviewConflict",
-    "ReviewRow", "Store", "corrections_of", "open_store",
+    "ReviewRow", "Store", "corrections_of",
 ]

@@ -26,10 +26,10 @@ from sqlalchemy import and_, exists, select
 
 from ..errors import InputError, NianbaoError
 from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
-from .api import AMOUNT_SUFFIX, Store, corrections_of
+from .api import AMOUNT_SUFFIX, Store, check_choice, corrections_of
 from .db import reading
 from .formats import TEXT_FORMATS, Format
-from .schema import documents, extractions, findings, reviews
+from .schema import FINDING_STATUSES, documents, extractions, findings, reviews
 
 _CHUNK = 500
 
@@ -263,6 +263,7 @@ def export(store: Store, fmt: Format, out: Path | None, flt: Filter, *, findings
     write ``out`` (reports) and :func:`findings_path` beside it. Without ``out`` (csv, jsonl only),
     ``stdout`` gets the reports table, or the findings table with ``findings_only``.
     """
+    check_choice("status", flt.status, FINDING_STATUSES)
     corrected = corrected_paths(store, flt)
     tables = {
         "reports": (report_columns(corrected), report_rows(store, flt, corrected)),

@@ -13,6 +13,8 @@ there. A test checks the two agree.
 
 from __future__ import annotations
 
+from typing import get_args
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -27,12 +29,16 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ..result import Severity
+
 metadata = MetaData()
 
 #: The statuses a finding can have; ``open`` until a review decides it.
 FINDING_STATUSES = ("open", "confirmed", "dismissed", "corrected")
 #: A review decision and the finding status it leads to.
 DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed", "correct": "corrected", "reopen": "open"}
+#: Finding severities, as the verifier raises them.
+SEVERITIES: tuple[str, ...] = get_args(Severity)
 #: An extraction's life: queued, claimed by a batch process, then done or failed.
 EXTRACTION_STATUSES = ("pending", "running", "done", "failed")
 
