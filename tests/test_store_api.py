@@ -11,7 +11,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import FIXTURES, load_gold
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from extractor.errors import NianbaoError
 from extractor.load import load
@@ -35,13 +36,13 @@ def test_migrations_build_the_schema_from_an_empty_database(store_url: str) -> N
     engine = connect(to_url(store_url))
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
         # The migration and the tables the code expects agree, column by column.
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     migrate(engine)  # opening again is a no-op
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     engine.dispose()
 
 
@@ -122,6 +123,9 @@ def test_reviews_append_and_the_status_follows_the_latest(store_url: str) -> Non
         store.record_review(second.id, "confirm", " ", based_on_revision=1)
     with store.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(reviews)).scalar_one() == 3
+    for change in (update(reviews).values(decision="confirm"), delete(reviews)):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(change)  # the database itself keeps the history
     store.close()
 
 
