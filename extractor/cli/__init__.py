@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, evaluate, extract, logs, verify
+from . import bench, evaluate, extract, logs, review, serve, verify
 
 app = typer.Typer(
     name="nianbao",
@@ -18,3 +18,5 @@ app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)
 app.command("logs")(logs.command)
 app.command("verify")(verify.command)
+app.command("serve")(serve.command)
+app.command("review")(review.command)
