@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import bench, evaluate, extract, logs, review, serve, verify
+from . import batch, bench, evaluate, export, extract, logs, review, serve, verify
 
 app = typer.Typer(
     name="nianbao",
@@ -18,5 +18,7 @@ app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)
 app.command("logs")(logs.command)
 app.command("verify")(verify.command)
+app.command("batch")(batch.command)
+app.command("export")(export.command)
 app.command("serve")(serve.command)
 app.command("review")(review.command)

@@ -34,6 +34,8 @@ from .settings import LLMSettings
 
 #: Parser warnings whose paths are cells it could not read.
 GAP_RULES = frozenset({"parse.unplaced", "parse.row_missing"})
+#: The prompt each backend asks with (``prompts/<name>.md``); its hash versions the backend's results.
+BACKEND_PROMPTS = {"llm": "extract_tables", "hybrid": "fill_gaps"}
 
 
 def source_text(doc: Document, sections: Sections, names: Collection[str]) -> str:
@@ -50,7 +52,7 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     """The model fills the whole schema; its numbers are located or flagged."""
     settings = settings or LLMSettings.from_env()
     sections = require_sections(doc)
-    prompt = load_prompt("extract_tables")
+    prompt = load_prompt(BACKEND_PROMPTS["llm"])
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, source_text(doc, sections, list(TABLES)), TablesAnswer)
     tables = answer.model_dump(mode="json", exclude={"template"})
@@ -85,7 +87,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
     if not gaps:
         return Extraction(parsed)
     sections = find_sections(doc)
-    prompt = load_prompt("fill_gaps")
+    prompt = load_prompt(BACKEND_PROMPTS["hybrid"])
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, _gap_request(doc, sections, gaps), GapAnswer)
     given = {v.path: v.value for v in answer.values}

@@ -1,0 +1,104 @@
+"""Where the store lives and how it is opened: SQLite by default (one file, WAL),
+PostgreSQL when ``NIANBAO_DB`` or ``--db`` is a ``postgresql://`` URL; either way
+migrated to the current schema with Alembic on open, so a store made by one
+version opens in the next."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import ConfigError
+
+#: The store used when neither ``--db`` nor ``NIANBAO_DB`` names one.
+DEFAULT_DB = "nianbao.db"
+_MIGRATIONS = Path(__file__).with_name("migrations")
+#: Serialises migrations when several processes open a fresh PostgreSQL store at once.
+_PG_MIGRATION_LOCK = 0x6E69616E
+
+
+def store_url(db: str | None = None) -> str:
+    """The SQLAlchemy URL of ``db`` (a file path or a URL), else of ``$NIANBAO_DB``, else ``nianbao.db``."""
+    name = db or os.environ.get("NIANBAO_DB") or DEFAULT_DB
+    if name.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + name.split("://", 1)[1]
+    if "://" in name:
+        return name
+    return "sqlite:///" + str(Path(name).expanduser().resolve())
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """WAL (readers never wait for the batch writer), a busy timeout instead of
+    ``database is locked``, foreign keys on, and every transaction taking the write
+    lock at BEGIN, so two writers queue instead of deadlocking on an upgrade."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we say BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def connect(url: str) -> Engine:
+    """An engine for ``url`` (see :func:`store_url`), not yet migrated."""
+    try:
+        engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
+    except (SQLAlchemyError, ImportError, ValueError) as e:
+        raise ConfigError(f"cannot open store {url}: {e}") from None
+    if engine.dialect.name == "sqlite":
+        Path(engine.url.database or DEFAULT_DB).parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_pragmas(engine)
+    return engine
+
+
+def head_revision() -> str:
+    """The schema revision this version of nianbao writes."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in the store's ``alembic_version`` table (None for an empty database)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the store to the current schema (a no-op when it is there)."""
+    if current_revision(engine) == head_revision():
+        return
+    config = _config()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def utc_now(offset_seconds: float = 0.0) -> str:
+    """The time (UTC, ISO 8601, to the second) as the store records it; sortable as text."""
+    return (datetime.now(UTC) + timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
