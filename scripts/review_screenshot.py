@@ -19,7 +19,8 @@ from service_support import CHROMIUM, live_service, upload  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("report", nargs="?", default=str(ROOT / "eval/fixtures/reports/synthetic-2021-arithmetic-errors.txt"))
+    planted = ROOT / "eval/fixtures/reports/synthetic-2021-arithmetic-errors.txt"
+    ap.add_argument("report", nargs="?", default=str(planted))
     ap.add_argument("-o", "--output", default=str(ROOT / "docs/review-page.png"))
     ap.add_argument("--finding", type=int, default=0, help="which finding to select (0-based)")
     args = ap.parse_args()

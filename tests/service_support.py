@@ -20,7 +20,7 @@ from extractor.service.settings import ServiceSettings
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -31,7 +31,7 @@ def _free_port() -> int:
 def live_service(db: Path, token: str | None = None) -> Iterator[str]:
     """The service's base URL while the block runs."""
     app = create_app(ServiceSettings(db=str(db), token=token))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

@@ -3,18 +3,19 @@ source lines they point at, and one decision recorded from the command line."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
-
 import getpass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 from rich.text import Text
 
 from ..errors import NianbaoError
-from ..service import sources
-from ..service.view import number, snippet
-from ..store.api import FindingRow, ReviewConflict, Store
 from ._common import SEVERITY_STYLE, console, user_errors
+from .batch import DB_HELP, open_store
+
+if TYPE_CHECKING:  # the store is the optional 'store' extra: imported when the command runs
+    from ..store.api import FindingRow, Store
 
 
 class Decision(StrEnum):
@@ -25,6 +26,9 @@ class Decision(StrEnum):
 
 
 def _show(store: Store, f: FindingRow, *, history: bool) -> None:
+    from ..service import sources
+    from ..service.view import number, snippet
+
     detail = store.get_report(f.report_id)
     head = Text.assemble(
         (f"#{f.id} ", "bold"), (f"[{f.severity}] ", SEVERITY_STYLE.get(f.severity, "")), f"{f.rule}  ",
@@ -49,7 +53,9 @@ def _show(store: Store, f: FindingRow, *, history: bool) -> None:
 def command(
     finding: Annotated[int | None, typer.Argument(help="A finding's id: show it, or decide it with --decide")] = None,
     decide: Annotated[Decision | None, typer.Option("--decide", help="confirm | dismiss | correct | reopen")] = None,
-    value: Annotated[float | None, typer.Option("--value", help="With --decide correct: the value the source prints")] = None,
+    value: Annotated[
+        float | None, typer.Option("--value", help="With --decide correct: the value the source prints")
+    ] = None,
     path: Annotated[
         str | None, typer.Option("--path", help="With --decide correct: the cell (default: the finding's first)")
     ] = None,
@@ -61,12 +67,12 @@ def command(
     report: Annotated[int | None, typer.Option("--report", help="List only this report's findings")] = None,
     all_: Annotated[bool, typer.Option("--all", help="List decided findings too, not only open ones")] = False,
     limit: Annotated[int, typer.Option("--limit", help="List at most this many")] = 50,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Store: SQLite file or postgresql:// URL (default: $NIANBAO_DB or nianbao.db)")
-    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """List open findings with their source lines, or decide one (confirm, dismiss, correct)."""
-    store = Store.open(db)
+    from ..store.api import ReviewConflict
+
+    store = open_store(db)
     try:
         if finding is None:
             if decide is not None:

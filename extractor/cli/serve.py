@@ -9,6 +9,7 @@ import typer
 from ..errors import ConfigError
 from ..service.settings import DEFAULT_MAX_UPLOAD, bind_settings
 from ._common import err_console, user_errors
+from .batch import DB_HELP
 
 
 @user_errors
@@ -17,9 +18,7 @@ def command(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Store: SQLite file or postgresql:// URL (default: $NIANBAO_DB or nianbao.db)")
-    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     max_upload_mb: Annotated[
         int, typer.Option("--max-upload-mb", help="Largest upload POST /v1/extract accepts (MiB); larger gets 413")
     ] = DEFAULT_MAX_UPLOAD // (1024 * 1024),

@@ -18,7 +18,7 @@ def _sizes(data: bytes) -> list[tuple[float, float]]:
 
     pdf = pdfium.PdfDocument(data)
     try:
-        return [tuple(pdf[i].get_size()) for i in range(len(pdf))]  # type: ignore[misc]
+        return [tuple(pdf[i].get_size()) for i in range(len(pdf))]
     finally:
         pdf.close()
 

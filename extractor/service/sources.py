@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, MetaData, String, Table, Text, select
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, Text, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..document import Document
@@ -56,8 +56,10 @@ def keep(store: Store, data: bytes, name: str) -> str:
 def source_bytes(store: Store, report: ReportSummary) -> bytes | None:
     """The bytes of the report's source file: kept from an upload, or read from its path
     when the file there is still the one extracted; ``None`` when neither."""
+    data = None
     with store.engine.connect() as conn:
-        data = conn.execute(select(source_files.c.data).where(source_files.c.sha256 == report.sha256)).scalar()
+        if inspect(conn).has_table(source_files.name):  # a store the service never wrote to has none
+            data = conn.execute(select(source_files.c.data).where(source_files.c.sha256 == report.sha256)).scalar()
     if data is not None:
         return bytes(data)
     try:

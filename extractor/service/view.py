@@ -225,8 +225,8 @@ def _cells(detail: ReportDetail) -> dict[str, CellView]:
     for path in _order(detail.report):
         fix = detail.corrections.get(path)
         out[path] = CellView(
-            path, number(leaves.get(path)),
-            corrected=None if fix is None else number(fix.corrected), corrected_by=None if fix is None else fix.reviewer,
+            path, number(leaves.get(path)), corrected=None if fix is None else number(fix.corrected),
+            corrected_by=None if fix is None else fix.reviewer,
         )
     for f in sorted(detail.findings, key=lambda f: _SEVERITY_RANK.get(f.severity, 3), reverse=True):
         for path in f.paths:
@@ -331,7 +331,9 @@ def _context(doc: Document, lines: list[SourceLine], ev: dict[str, Any] | None) 
     return lines[max(0, i - CONTEXT_LINES): i + CONTEXT_LINES + 1]
 
 
-def build(detail: ReportDetail, doc: Document | None, page_sizes: list[tuple[float, float]] | None = None) -> ReportView:
+def build(
+    detail: ReportDetail, doc: Document | None, page_sizes: list[tuple[float, float]] | None = None
+) -> ReportView:
     """The whole page's content for one report (``doc``: its source, if still readable)."""
     marks = _marks(detail)
     starts = [m.start for m in marks]
