@@ -34,6 +34,7 @@ def main() -> None:
             for _ in range(args.finding):
                 page.keyboard.press("j")
             page.wait_for_timeout(300)
+            page.wait_for_load_state("networkidle")  # page images of a PDF, rendered on request
             page.screenshot(path=args.output)
             browser.close()
     sys.stdout.write(f"wrote {args.output}\n")

@@ -236,4 +236,7 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     assert {"/v1/extract", "/v1/reports", "/v1/reports/{report_id}", "/v1/findings",
             "/v1/findings/{finding_id}/review", "/v1/reports/{report_id}/export"} <= set(spec["paths"])
     assert "multipart/form-data" in spec["paths"]["/v1/extract"]["post"]["requestBody"]["content"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.text  # nothing fetched from the network
+    assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200

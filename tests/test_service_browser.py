@@ -100,3 +100,13 @@ def test_a_script_in_a_report_is_shown_as_text(browser: Browser, tmp_path: Path)
         expect(page.locator("ol.source")).to_contain_text(payload)
         expect(page.locator("li.finding.current")).to_have_count(1)  # the page's own script did run
         assert page.evaluate("window.pwned") is None
+
+
+def test_the_api_docs_render_offline(browser: Browser, tmp_path: Path) -> None:
+    with live_service(tmp_path / "store.db") as base:
+        page = browser.new_page()
+        failed: list[str] = []
+        page.on("requestfailed", lambda req: failed.append(req.url))
+        page.goto(f"{base}/docs")
+        expect(page.locator(".opblock-summary-path", has_text="/v1/extract")).to_be_visible()
+        assert failed == []

@@ -11,11 +11,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from ..errors import InputError, NianbaoError
 from ..pipeline import nianbao_version
@@ -27,6 +29,8 @@ log = logging.getLogger("nianbao.service")
 _STATIC = Path(__file__).with_name("static")
 #: Scripts and styles only from this server: a report's text can never run as code.
 _CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+#: Swagger UI starts itself with an inline script; that page shows no report content.
+_DOCS_CSP = _CSP + "; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'"
 _COOKIE = "nianbao_token"
 
 
@@ -90,13 +94,26 @@ def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI
         title="nianbao",
         version=nianbao_version(),
         description="Extract and verify government information disclosure annual reports; review the findings.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store or Store.open(settings.db)
     app.state.settings = settings
     sources.ensure_table(app.state.store)
     app.include_router(api.router)
     app.include_router(web.router)
+    # Swagger UI from the swagger-ui-bundle package, not a CDN: /docs works offline
+    app.mount("/static/docs", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(
+            openapi_url="/openapi.json", title="nianbao API", swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css", swagger_favicon_url="/static/docs/favicon-32x32.png",
+        )
+        page.headers["Content-Security-Policy"] = _DOCS_CSP
+        return page
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:

@@ -27,7 +27,9 @@
   if (!findings.length) return;
   let current = -1;
 
-  // page boxes are placed from their data (the CSP allows no inline styles)
+  // pages keep their shape before their image loads, and boxes are placed from their
+  // data (the CSP allows no inline styles)
+  for (const sheet of document.querySelectorAll(".sheet[data-ratio]")) sheet.style.aspectRatio = sheet.dataset.ratio;
   for (const box of document.querySelectorAll(".box[data-box]")) {
     const [left, top, width, height] = box.dataset.box.split(" ").map(Number);
     Object.assign(box.style, { left: left + "%", top: top + "%", width: width + "%", height: height + "%" });
@@ -47,12 +49,13 @@
     if (scrollList) li.scrollIntoView({ block: "nearest" });
     const marks = marksOf(li.dataset.id);
     for (const el of marks) el.classList.add("focus");
-    // its place: the cell it is about in the source text, else in a page image, else in the tables
+    // its place: the cell it is about on the page image (PDF), else in the source text, else in the tables
     const place = li.dataset.place;
+    const boxes = marks.filter((el) => el.classList.contains("box"));
     const inSource = marks.filter((el) => el.closest(".source"));
     const target =
-      inSource.find((el) => el.dataset.path === place) || inSource[0] ||
-      marks.find((el) => el.classList.contains("box")) || marks[0];
+      boxes.find((el) => el.dataset.path === place) || inSource.find((el) => el.dataset.path === place) ||
+      inSource[0] || boxes[0] || marks[0];
     if (target) target.scrollIntoView({ block: "center" });
   }
 
