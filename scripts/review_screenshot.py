@@ -23,6 +23,7 @@ def main() -> None:
     ap.add_argument("report", nargs="?", default=str(planted))
     ap.add_argument("-o", "--output", default=str(ROOT / "docs/review-page.png"))
     ap.add_argument("--finding", type=int, default=0, help="which finding to select (0-based)")
+    ap.add_argument("--scroll", help="then scroll this CSS selector into view (e.g. 'table.applications')")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, live_service(Path(tmp) / "store.db") as base:
         report_id = upload(base, Path(args.report))
@@ -33,6 +34,8 @@ def main() -> None:
             page.fill("#reviewer", "张审核")
             for _ in range(args.finding):
                 page.keyboard.press("j")
+            if args.scroll:
+                page.locator(args.scroll).first.scroll_into_view_if_needed()
             page.wait_for_timeout(300)
             page.wait_for_load_state("networkidle")  # page images of a PDF, rendered on request
             page.screenshot(path=args.output)

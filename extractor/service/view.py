@@ -32,6 +32,8 @@ from ..template import (
 #: Source lines shown before and after a finding's place in its list entry.
 CONTEXT_LINES = 3
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+#: Points added around a value's glyph box on a page image, so the frame reads as the cell's.
+_BOX_PAD = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,8 @@ class CellView:
     corrected: str | None = None
     corrected_by: str | None = None
     caption: str = ""
+    #: a finding is about this cell (not only computed from it)
+    primary: bool = False
 
 
 @dataclass(slots=True)
@@ -229,10 +233,11 @@ def _cells(detail: ReportDetail) -> dict[str, CellView]:
             corrected_by=None if fix is None else fix.reviewer,
         )
     for f in sorted(detail.findings, key=lambda f: _SEVERITY_RANK.get(f.severity, 3), reverse=True):
-        for path in f.paths:
+        for i, path in enumerate(f.paths):
             view = out.setdefault(path, CellView(path, number(leaves.get(path))))
             view.severity = f.severity
             view.findings = (*view.findings, f.id)
+            view.primary = view.primary or i == 0
     return out
 
 
@@ -298,11 +303,21 @@ def place(finding: FindingRow, detail: ReportDetail) -> tuple[str | None, dict[s
     return finding.paths[0], None
 
 
-def _label(path: str, evidence: dict[str, Any]) -> str:
-    ev = evidence.get(path)
-    if isinstance(ev, dict) and ev.get("row"):
-        return f"{str(ev['row'])[-24:]} · {ev.get('col') or path.rsplit('.', 1)[-1]}"
-    return path
+def _template_labels() -> dict[str, str]:
+    """Every canonical leaf path of either template by its printed row and column names."""
+    out = {
+        f"active.{key}.{c}": f"{label} · {zh}"
+        for rows in ACTIVE_ROWS.values() for key, (label, cols) in rows.items() for c, zh in cols.items()
+    }
+    for split in (True, False):
+        for key, label in application_rows(split):
+            out.update({f"applications.{key}.{c}": f"{label} · {zh}" for c, zh in APPLICANT_COLUMNS.items()})
+    for g, label in REVIEW_GROUPS.items():
+        out.update({f"review_litigation.{g}.{c}": f"{label} · {zh}" for c, zh in REVIEW_COLUMNS.items()})
+    return out
+
+
+_LABELS = _template_labels()
 
 
 def _pages(doc: Document, marks: list[Mark], sizes: list[tuple[float, float]]) -> list[PageView]:
@@ -312,6 +327,7 @@ def _pages(doc: Document, marks: list[Mark], sizes: list[tuple[float, float]]) -
         if box is None or not 1 <= box[0] <= len(pages):
             continue
         page, x0, top, x1, bottom = box
+        x0, top, x1, bottom = x0 - _BOX_PAD, top - _BOX_PAD, x1 + _BOX_PAD, bottom + _BOX_PAD
         pv = pages[page - 1]
         pv.boxes.append(BoxView(
             round(100 * x0 / pv.width, 3), round(100 * top / pv.height, 3),
@@ -343,7 +359,7 @@ def build(
     for f in detail.findings:
         at, ev = place(f, detail)
         context = _context(doc, lines, ev) if doc is not None else []
-        cells = [(p, _label(p, detail.evidence), number(leaves.get(p))) for p in f.paths]
+        cells = [(p, _LABELS.get(p, p), number(leaves.get(p))) for p in f.paths]
         views.append(FindingView(f, at, context, cells, number(f.printed), number(f.computed)))
     pages = _pages(doc, marks, page_sizes) if doc is not None and page_sizes else []
     history = sorted(((r, f) for f in detail.findings for r in f.reviews), key=lambda rf: (rf[0].decided_at, rf[0].id))
