@@ -79,10 +79,18 @@ def text_reports() -> list[Path]:
     return sorted(p for p in (FIXTURES / "reports").iterdir() if p.suffix in {".txt", ".md", ".html"})
 
 
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def copies(out: Path, n: int) -> list[Path]:
     """``n`` distinct files (a copy number appended as a last line) cycling over the text fixtures."""
     out.mkdir(parents=True, exist_ok=True)
-    sources = text_reports()
+    sources = [p for p in text_reports() if _utf8(p)]
     made = []
     for i in range(n):
         src = sources[i % len(sources)]

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from ..errors import InputError, NianbaoError
-from ..pipeline import nianbao_version
+from ..resources import nianbao_version
 from ..store.api import NotFound, ReviewConflict, Store
 from . import api, sources, web
 from .settings import ServiceSettings

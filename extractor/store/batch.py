@@ -6,7 +6,7 @@ processes; each worker runs the pipeline and turns its result into rows
 (:mod:`.records`); the parent writes each document's rows in one transaction as it
 comes back, and only then reports it done. A document already extracted under
 the same key is skipped, a failed one is recorded with its error, and at the end
-the cross-year checks run over the agencies the run touched.
+the cross-year checks run over the agencies of the run's documents.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..pipeline import extract
 from .api import Store
 from .crossyear import check_across_years
 from .records import Record, result_record
-from .work import ExtractionKey, FileInfo, claim, enqueue, fail, finish, me, release_dead_claims
+from .work import ExtractionKey, FileInfo, agencies_of, claim, enqueue, fail, finish, me, release_dead_claims
 
 #: Suffixes a folder walk picks up (a file named on the command line is always taken).
 REPORT_SUFFIXES = frozenset(TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"})
@@ -135,7 +135,6 @@ class Batch:
         self.key = ExtractionKey.current(backend)
         self.on_total, self.on_outcome = on_total, on_outcome
         self.summary = BatchSummary()
-        self.agencies: set[str] = set()
         self.claimer = me()
 
     def run(self, paths: Sequence[str]) -> BatchSummary:
@@ -151,8 +150,9 @@ class Batch:
         else:
             self._in_pool(todo)
         self.summary.elsewhere = len(todo) - self.summary.done - self.summary.failed
-        if self.agencies:
-            self.summary.crossyear_errors = check_across_years(engine, self.key, self.agencies)
+        agencies = agencies_of(engine, [i for i, _ in queue.values()])
+        if agencies:
+            self.summary.crossyear_errors = check_across_years(engine, self.key, agencies)
         return self.summary
 
     def _registered(self, files: list[Path]) -> Iterator[FileInfo]:
@@ -233,8 +233,6 @@ class Batch:
             tally = s.by_agency_year.setdefault((cols["agency"] or "?", cols["year"]), [0, 0])
             tally[0] += 1
             tally[1] += errors
-            if cols["agency"]:
-                self.agencies.add(cols["agency"])
             s.prompt_tokens += cols["prompt_tokens"] or 0
             s.completion_tokens += cols["completion_tokens"] or 0
         self.on_outcome(outcome)

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from sqlalchemy import and_, exists, select
 
-from ..errors import InputError
+from ..errors import InputError, NianbaoError
 from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
 from .api import Store, corrections_of
 from .formats import TEXT_FORMATS, Format
@@ -79,7 +79,8 @@ def _report_filter(flt: Filter) -> list[Any]:
     if flt.year is not None:
         cond.append(extractions.c.year == flt.year)
     if flt.status is not None:
-        cond.append(exists().where(findings.c.extraction_id == extractions.c.id, findings.c.status == flt.status))
+        other = findings.alias("with_status")  # not the findings a query may already select from
+        cond.append(exists().where(other.c.extraction_id == extractions.c.id, other.c.status == flt.status))
     return cond
 
 
@@ -270,7 +271,7 @@ def export(store: Store, fmt: Format, out: Path | None, flt: Filter, *, findings
     }
     if out is None:
         if fmt not in TEXT_FORMATS or stdout is None:
-            raise InputError(f"{fmt} is binary: name a file with -o", path="<stdout>")
+            raise NianbaoError(f"export --format {fmt} writes a binary file: name it with -o")
         name = "findings" if findings_only else "reports"
         columns, rows = tables[name]
         write = _write_csv if fmt is Format.csv else _write_jsonl

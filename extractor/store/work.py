@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..llm.backend import BACKEND_PROMPTS
 from ..llm.prompts import load_prompt
-from ..pipeline import nianbao_version
+from ..resources import nianbao_version
 from ..result import Result
 from .db import utc_now
 from .records import Record
@@ -106,10 +106,11 @@ def enqueue(
             keyed = and_(extractions.c.backend == key.backend, extractions.c.prompt_version == key.prompt_version,
                          extractions.c.nianbao_version == key.nianbao_version,
                          extractions.c.document_id.in_(doc_ids))
-            insert_ignoring(conn, extractions, [
-                {"document_id": d, "backend": key.backend, "prompt_version": key.prompt_version,
+            by_sha = {sha: d for d, sha in doc_ids.items()}
+            insert_ignoring(conn, extractions, [  # in the order the files were given
+                {"document_id": by_sha[sha], "backend": key.backend, "prompt_version": key.prompt_version,
                  "nianbao_version": key.nianbao_version, "status": "pending", "created_at": now}
-                for d in doc_ids
+                for sha in infos
             ])
             conn.execute(update(extractions).where(keyed, extractions.c.status == "failed")
                          .values(status="pending", error=None, claimed_by=None, claimed_at=None))
@@ -183,36 +184,59 @@ def claim(engine: Engine, candidates: Sequence[int], n: int, claimed_by: str) ->
     return [(i, *files[i]) for i in sorted(got)]
 
 
-def _mine(extraction_id: int, claimed_by: str | None) -> Any:
-    cond = and_(extractions.c.id == extraction_id, extractions.c.status != "done")
-    return cond if claimed_by is None else and_(cond, extractions.c.claimed_by == claimed_by)
+# Built once: a batch writes every document with these (SQLAlchemy then reuses their compiled SQL).
+_NOT_DONE = and_(extractions.c.id == bindparam("eid"), extractions.c.status != "done")
+_UPDATE = {
+    False: update(extractions).where(_NOT_DONE),
+    True: update(extractions).where(_NOT_DONE, extractions.c.claimed_by == bindparam("me")),
+}
+_DOCUMENT_META = (
+    update(documents)
+    .where(documents.c.id == select(extractions.c.document_id).where(extractions.c.id == bindparam("eid"))
+           .scalar_subquery())
+    .values(agency=bindparam("doc_agency"), year=bindparam("doc_year"))
+)
+_INSERT_FINDINGS = insert(findings)
+
+
+def _move(conn: Connection, extraction_id: int, claimed_by: str | None, values: dict[str, Any]) -> bool:
+    """Set ``values`` on the extraction if it is not done and (``claimed_by`` given) still claimed by us."""
+    params = {"eid": extraction_id, **values}
+    if claimed_by is not None:
+        params["me"] = claimed_by
+    return conn.execute(_UPDATE[claimed_by is not None], params).rowcount == 1
 
 
 def finish(engine: Engine, extraction_id: int, record: Record, claimed_by: str | None) -> bool:
     """Store a done extraction and its findings, if the claim is still ours; False if it is not
-    (the lease lapsed and another process took the document)."""
-    now = utc_now()
+    (the lease lapsed and another process took the document). A document not yet done has no
+    findings: they are only ever written here, and by the cross-year checks on done ones."""
     with engine.begin() as conn:
-        moved = conn.execute(
-            update(extractions).where(_mine(extraction_id, claimed_by))
-            .values(**record.columns, status="done", error=None, finished_at=now)
-        )
-        if moved.rowcount != 1:
+        if not _move(conn, extraction_id, claimed_by,
+                     {**record.columns, "status": "done", "error": None, "finished_at": utc_now()}):
             return False
-        conn.execute(delete(findings).where(findings.c.extraction_id == extraction_id))
         if record.findings:
-            conn.execute(insert(findings), [{**f, "extraction_id": extraction_id} for f in record.findings])
-        doc_id = select(extractions.c.document_id).where(extractions.c.id == extraction_id).scalar_subquery()
-        conn.execute(update(documents).where(documents.c.id == doc_id)
-                     .values(agency=record.columns["agency"], year=record.columns["year"]))
+            conn.execute(_INSERT_FINDINGS, [{**f, "extraction_id": extraction_id} for f in record.findings])
+        conn.execute(_DOCUMENT_META, {"eid": extraction_id, "doc_agency": record.columns["agency"],
+                                      "doc_year": record.columns["year"]})
     return True
 
 
 def fail(engine: Engine, extraction_id: int, error: str, claimed_by: str | None) -> bool:
     """Record why a document could not be extracted (the batch goes on)."""
     with engine.begin() as conn:
-        moved = conn.execute(
-            update(extractions).where(_mine(extraction_id, claimed_by))
-            .values(status="failed", error=error[:2000], finished_at=utc_now())
-        )
-    return moved.rowcount == 1
+        return _move(conn, extraction_id, claimed_by,
+                     {"status": "failed", "error": error[:2000], "finished_at": utc_now()})
+
+
+def agencies_of(engine: Engine, ids: Sequence[int]) -> set[str]:
+    """The agencies the done extractions among ``ids`` read."""
+    out: set[str] = set()
+    with engine.connect() as conn:
+        for part in range(0, len(ids), _CHUNK):
+            out.update(conn.execute(
+                select(extractions.c.agency).distinct()
+                .where(extractions.c.id.in_(ids[part : part + _CHUNK]), extractions.c.status == "done",
+                       extractions.c.agency.is_not(None))
+            ).scalars())
+    return out
