@@ -67,6 +67,12 @@ def test_list_reports_filters(client: TestClient) -> None:
     assert ids("?has_open_errors=false") == {good["id"]}
     assert ids(f"?agency={good['meta']['agency']}&year={good['meta']['year']}") == {good["id"]}
     assert ids("?year=1999") == set()
+    # the review page's list: open errors counted, the same filter
+    page = client.get("/").text
+    assert f'href="/reports/{bad}"' in page and f'href="/reports/{good["id"]}"' in page
+    assert '<td class="num bad">4</td>' in page
+    only_open = client.get("/?open_errors=true").text
+    assert f'href="/reports/{bad}"' in only_open and f'href="/reports/{good["id"]}"' not in only_open
 
 
 def _open_error(c: TestClient, rule: str) -> dict[str, Any]:

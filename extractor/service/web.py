@@ -28,9 +28,15 @@ def _page(name: str, **context: object) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, agency: str | None = None, year: int | None = None) -> HTMLResponse:
-    reports = store_of(request).list_reports(agency=agency, year=year, limit=1000)
-    return _page("index.html", reports=reports, agency=agency or "", year=year or "")
+def index(
+    request: Request, agency: str | None = None, year: str | None = None, open_errors: bool = False
+) -> HTMLResponse:
+    """The reports (newest first, at most 1000), filtered as the form above them says."""
+    number = int(year) if year and year.strip().isdigit() else None
+    reports = store_of(request).list_reports(
+        agency=agency or None, year=number, has_open_errors=True if open_errors else None, limit=1000
+    )
+    return _page("index.html", reports=reports, agency=agency or "", year=year or "", open_errors=open_errors)
 
 
 def _report_view(request: Request, report_id: int) -> view.ReportView:
