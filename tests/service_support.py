@@ -28,10 +28,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_service(db: Path, token: str | None = None) -> Iterator[str]:
+def live_service(db: Path) -> Iterator[str]:
     """The service's base URL while the block runs."""
-    app = create_app(ServiceSettings(db=str(db), token=token))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    app = create_app(ServiceSettings(db=str(db)))
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=free_port(), log_level="warning", timeout_graceful_shutdown=1
+    ))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -48,11 +50,9 @@ def live_service(db: Path, token: str | None = None) -> Iterator[str]:
         app.state.store.close()
 
 
-def upload(base: str, report: Path, name: str | None = None, token: str | None = None) -> int:
+def upload(base: str, report: Path) -> int:
     """Extract ``report`` through ``POST /v1/extract``; the stored report's id."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    r = httpx.post(f"{base}/v1/extract", files={"file": (name or report.name, report.read_bytes())},
-                   headers=headers, timeout=60)
+    r = httpx.post(f"{base}/v1/extract", files={"file": (report.name, report.read_bytes())}, timeout=60)
     r.raise_for_status()
     report_id: int = r.json()["id"]
     return report_id

@@ -23,8 +23,9 @@ PLANTED = REPORTS / "synthetic-2021-arithmetic-errors.txt"  # (一)予以公开�
 
 
 @pytest.fixture()
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(ServiceSettings(db=str(tmp_path / "store.db"), max_upload=2_000_000))
+def client(store_url: str) -> Iterator[TestClient]:
+    """The app over a fresh store: SQLite, and PostgreSQL (conftest's ``store_url``)."""
+    app = create_app(ServiceSettings(db=store_url, max_upload=2_000_000))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.state.store.close()
