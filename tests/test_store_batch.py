@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from conftest import FIXTURES, load_gold
+from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture, tables_answer  # noqa: F401 (fixture)
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import DBAPIError
 from store_support import copies, text_reports
 from variants import crlf_fullwidth, markdown
 
+from extractor.llm.settings import LLMSettings
 from extractor.pipeline import extract
 from extractor.store.api import Store
 from extractor.store.batch import Batch, BatchSummary
@@ -190,4 +192,25 @@ def test_cross_year_findings_are_stored_on_the_later_year(tmp_path: Path) -> Non
         "applications.carried_over.natural_person", "applications.carried_over.total",
     ]
     assert all(f.rule == "X-CARRIED" for f in cross)
+    store.close()
+
+
+def test_an_llm_batch_asks_concurrently_and_sums_tokens(endpoint: ScriptedEndpoint, tmp_path: Path) -> None:
+    source = FIXTURES / "reports" / "synthetic-2021-gbk.txt"
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"copy{i}.txt").write_bytes(source.read_bytes() + f"\n(copy {i})\n".encode())
+        endpoint.answer(tables_answer(load_gold(FIXTURES / "gold" / "synthetic-2021-gbk.json")), 1000, 200)
+    db = str(tmp_path / "llm.db")
+    store = Store.open(db)
+    summary = Batch(store, backend="llm", jobs=2, llm=LLMSettings.from_env(cache=False)).run([str(folder)])
+    assert (summary.done, summary.failed) == (3, 0)
+    assert (summary.prompt_tokens, summary.completion_tokens) == (3000, 600)
+    assert summary.cost(2.0, 8.0) == (3000 * 2.0 + 600 * 8.0) / 1e6
+    assert len(endpoint.requests) == 3
+    [report] = store.list_reports(limit=1)
+    assert report.backend == "llm" and report.model == MODEL and report.prompt_version
+    assert Batch(store, backend="llm", jobs=2, llm=LLMSettings.from_env(cache=False)).run([str(folder)]).skipped == 3
+    assert len(endpoint.requests) == 3  # done documents are not asked again
     store.close()

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,9 @@ import pytest
 from conftest import FIXTURES, load_gold
 from openpyxl import load_workbook
 from store_support import text_reports
+from typer.testing import CliRunner
 
+from extractor.cli import app
 from extractor.schema import flatten
 from extractor.store.api import Store
 from extractor.store.batch import Batch
@@ -120,13 +120,10 @@ def test_filters_and_stdout_from_the_command_line(corpus: Path) -> None:
     store = Store.open(str(corpus))
     target = store.list_reports()[0]
     store.close()
-    run = subprocess.run(
-        [sys.executable, "-m", "extractor", "export", "--db", str(corpus), "--format", "jsonl",
-         "--agency", str(target.agency), "--year", str(target.year)],
-        capture_output=True, text=True, timeout=120, check=True,
-    )
+    run = CliRunner().invoke(app, ["export", "--db", str(corpus), "--format", "jsonl", "--agency", str(target.agency),
+                                   "--year", str(target.year)])
+    assert run.exit_code == 0, run.output
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["report_id"] for r in rows] == [target.id]
-    binary = subprocess.run([sys.executable, "-m", "extractor", "export", "--db", str(corpus), "--format", "xlsx"],
-                            capture_output=True, text=True, timeout=120, check=False)
-    assert binary.returncode == 2 and "-o" in binary.stderr and "Traceback" not in binary.stderr
+    binary = CliRunner().invoke(app, ["export", "--db", str(corpus), "--format", "xlsx"])
+    assert binary.exit_code == 2 and "-o" in binary.stderr and "Traceback" not in binary.stderr

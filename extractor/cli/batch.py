@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,15 +25,36 @@ if TYPE_CHECKING:
 DB_HELP = "Store: a file path or postgresql://… URL (default: $NIANBAO_DB, else ./nianbao.db)"
 
 
-def open_store(db: str | None) -> Store:
-    """The store, or one line saying how to install the ``store`` extra."""
+def require_store() -> None:
+    """One line saying how to install the ``store`` extra when its libraries are missing."""
     try:
-        from ..store.api import Store
+        import alembic  # noqa: F401
+        import sqlalchemy  # noqa: F401
     except ImportError as e:
         raise ConfigError(
             f"the store needs the 'store' extra ({e.name} is missing): pip install 'nianbao[store]'"
         ) from None
+
+
+def open_store(db: str | None) -> Store:
+    """The store, opened (and migrated) for a command."""
+    require_store()
+    from ..store.api import Store
+
     return Store.open(db)
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """A database failure mid-command (the server went away, the disk is full) as one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..store.db import db_message
+
+    try:
+        yield
+    except SQLAlchemyError as e:
+        raise ConfigError(f"the store failed: {db_message(e)}") from None
 
 
 def _summary(s: BatchSummary, price_in: float | None, price_out: float | None) -> Table:
@@ -93,8 +116,12 @@ def command(
     """Extract many reports into the store: parallel, resumable, skipping what is done."""
     llm = LLMSettings.from_env(model=model, base_url=base_url) if backend in LLM_BACKENDS else None
     workers = concurrency if llm is not None else (jobs or os.cpu_count() or 1)
+    require_store()
+    from ..store.batch import Batch, find_files
+    from ..store.worker import Outcome
+
+    files = [str(f) for f in find_files(paths)]
     store = open_store(db)
-    from ..store.batch import Batch, Outcome
     progress = Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
@@ -110,9 +137,9 @@ def command(
         progress.update(task, advance=1, rate=f"{speed:.1f} reports/s" if speed else "")
 
     try:
-        with progress:
+        with store_errors(), progress:
             summary = Batch(store, backend=backend, jobs=workers, llm=llm, on_total=on_total,
-                            on_outcome=on_outcome).run(paths)
+                            on_outcome=on_outcome).run(files)
     finally:
         store.close()
     if as_json:

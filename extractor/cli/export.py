@@ -10,7 +10,7 @@ import typer
 
 from ..store.formats import Format
 from ._common import err_console, user_errors
-from .batch import DB_HELP, open_store
+from .batch import DB_HELP, open_store, store_errors
 
 
 @user_errors
@@ -36,7 +36,9 @@ def command(
     from ..store.export import Filter, export
 
     try:
-        counts = export(store, format, output, Filter(agency, year, status), findings_only=findings, stdout=sys.stdout)
+        with store_errors():
+            counts = export(store, format, output, Filter(agency, year, status), findings_only=findings,
+                            stdout=sys.stdout)
     finally:
         store.close()
     if output is not None:

@@ -10,6 +10,7 @@ It sits above the pipeline (it runs it) beside ``evaluate``; only the faces
     records    a pipeline result as rows (computed in the worker process)
     work       the store as a work queue: register, claim (``SKIP LOCKED``), finish, fail
     batch      ``nianbao batch``: walk paths, extract in worker processes, summarise
+    worker     what a worker process runs: one document → rows (no database code)
     crossyear  the verifier's cross-year checks over the stored reports
     export     reports and findings as csv, xlsx, jsonl or parquet (``formats`` names them)
 

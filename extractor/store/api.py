@@ -18,10 +18,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, Row, and_, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import NianbaoError
+from ..errors import ConfigError, NianbaoError
 from ..result import Result
-from .db import connect, migrate, store_url, utc_now
+from .db import connect, db_message, migrate, reading, store_url, utc_now
 from .records import result_record
 from .schema import DECISIONS, documents, extractions, findings, reviews
 from .work import ExtractionKey, enqueue, finish
@@ -186,7 +187,12 @@ class Store:
         """The store at ``db`` (path or URL; default ``$NIANBAO_DB`` or ``nianbao.db``), created or
         migrated to this version's schema as needed."""
         engine = connect(store_url(db))
-        migrate(engine)
+        try:
+            migrate(engine)
+        except SQLAlchemyError as e:
+            engine.dispose()
+            where = engine.url.render_as_string(hide_password=True)
+            raise ConfigError(f"cannot open the store {where}: {db_message(e)}") from None
         return cls(engine)
 
     def close(self) -> None:
@@ -225,7 +231,7 @@ class Store:
         q = q.order_by(extractions.c.id.desc()).offset(offset)
         if limit is not None:
             q = q.limit(limit)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [ReportSummary.model_validate(dict(r._mapping)) for r in conn.execute(q)]
 
     def get_report(self, report_id: int) -> ReportDetail:
@@ -236,7 +242,7 @@ class Store:
             .join(documents, documents.c.id == extractions.c.document_id)
             .where(extractions.c.id == report_id)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(q).first()
             if row is None:
                 raise NotFound(f"no report {report_id}")
@@ -267,12 +273,12 @@ class Store:
                            (findings.c.extraction_id, report_id), (findings.c.rule, rule)):
             if value is not None:
                 cond.append(col == value)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return self._findings(conn, and_(*cond), limit=limit, offset=offset)
 
     def get_finding(self, finding_id: int) -> FindingRow:
         """One finding with its review history."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = self._findings(conn, findings.c.id == finding_id, with_reviews=True)
         if not found:
             raise NotFound(f"no finding {finding_id}")

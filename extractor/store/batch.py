@@ -19,14 +19,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, NianbaoError
+from ..errors import InputError
 from ..llm.settings import LLMSettings
-from ..load import HTML_SUFFIXES, MAX_BYTES, TEXT_SUFFIXES, load_bytes
-from ..pipeline import extract
+from ..load import HTML_SUFFIXES, MAX_BYTES, TEXT_SUFFIXES
 from .api import Store
 from .crossyear import check_across_years
-from .records import Record, result_record
 from .work import ExtractionKey, FileInfo, agencies_of, claim, enqueue, fail, finish, me, release_dead_claims
+from .worker import Outcome, run_one
 
 #: Suffixes a folder walk picks up (a file named on the command line is always taken).
 REPORT_SUFFIXES = frozenset(TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"})
@@ -62,35 +61,6 @@ def find_files(args: Sequence[str]) -> list[Path]:
             for f in walk(p):
                 out.setdefault(f, None)
     return list(out)
-
-
-@dataclass(slots=True)
-class Outcome:
-    """One document's result as a worker hands it back: rows to store, or the error."""
-
-    extraction_id: int
-    path: str
-    record: Record | None = None
-    error: str | None = None
-
-
-def run_one(extraction_id: int, path: str, sha256: str, backend: str, llm: LLMSettings | None) -> Outcome:
-    """Extract one document (in a worker process); every failure becomes the outcome's error."""
-    try:
-        p = Path(path)
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError(f"file too large ({p.stat().st_size} bytes)", path=path)
-        data = p.read_bytes()
-        if FileInfo.of(path, data).sha256 != sha256:
-            raise InputError("changed since the batch registered it; run the batch again", path=path)
-        result = extract(load_bytes(data, path), backend=backend, llm=llm)
-        return Outcome(extraction_id, path, record=result_record(result))
-    except NianbaoError as e:
-        return Outcome(extraction_id, path, error=str(e))
-    except OSError as e:
-        return Outcome(extraction_id, path, error=f"{path}: cannot read: {e.strerror or e}")
-    except Exception as e:  # a bug in a stage must not end the batch: record it and go on
-        return Outcome(extraction_id, path, error=f"{path}: {type(e).__name__}: {e}")
 
 
 @dataclass
@@ -147,7 +117,7 @@ class Batch:
         self.on_total(len(todo))
         if self.jobs == 1 and self.llm is None:
             self._in_process(todo)
-        else:
+        elif todo:
             self._in_pool(todo)
         self.summary.elsewhere = len(todo) - self.summary.done - self.summary.failed
         agencies = agencies_of(engine, [i for i, _ in queue.values()])

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, and_, delete, select
 from ..result import Evidence
 from ..schema import Report
 from ..verify.crossyear import check_years
+from .db import reading
 from .records import finding_rows
 from .schema import extractions, findings
 from .work import ExtractionKey, insert_ignoring
@@ -33,7 +34,7 @@ def check_across_years(engine: Engine, key: ExtractionKey, agencies: Collection[
     findings the checks raise now."""
     wanted = None if agencies is None else {agency_key(a) for a in agencies}
     groups: dict[str, list[int]] = defaultdict(list)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(extractions.c.id, extractions.c.agency, extractions.c.year).where(
                 extractions.c.status == "done", extractions.c.backend == key.backend,
@@ -56,7 +57,7 @@ def check_across_years(engine: Engine, key: ExtractionKey, agencies: Collection[
 
 
 def _check_agency(engine: Engine, ids: list[int]) -> int:
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         loaded = conn.execute(
             select(extractions.c.id, extractions.c.report_json, extractions.c.evidence_json)
             .where(extractions.c.id.in_(ids)).order_by(extractions.c.id)

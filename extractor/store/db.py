@@ -6,6 +6,8 @@ version opens in the next."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError
@@ -24,6 +26,7 @@ DEFAULT_DB = "nianbao.db"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 #: Serialises migrations when several processes open a fresh PostgreSQL store at once.
 _PG_MIGRATION_LOCK = 0x6E69616E
+_READ_ONLY = "nianbao_read_only"
 
 
 def store_url(db: str | None = None) -> str:
@@ -38,8 +41,9 @@ def store_url(db: str | None = None) -> str:
 
 def _sqlite_pragmas(engine: Engine) -> None:
     """WAL (readers never wait for the batch writer), a busy timeout instead of
-    ``database is locked``, foreign keys on, and every transaction taking the write
-    lock at BEGIN, so two writers queue instead of deadlocking on an upgrade."""
+    ``database is locked``, foreign keys on, and every transaction but a
+    :func:`reading` one taking the write lock at BEGIN, so two writers queue instead
+    of deadlocking on a lock upgrade."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -53,7 +57,14 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads: on SQLite its transaction takes no write lock."""
+    with engine.connect() as conn:
+        yield conn.execution_options(**{_READ_ONLY: True})
 
 
 def connect(url: str) -> Engine:
@@ -77,7 +88,7 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision recorded in the store's ``alembic_version`` table (None for an empty database)."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -102,3 +113,8 @@ def migrate(engine: Engine) -> None:
 def utc_now(offset_seconds: float = 0.0) -> str:
     """The time (UTC, ISO 8601, to the second) as the store records it; sortable as text."""
     return (datetime.now(UTC) + timedelta(seconds=offset_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def db_message(e: SQLAlchemyError) -> str:
+    """The database's own message, first line only (no SQL echo, no links)."""
+    return (str(getattr(e, "orig", None) or e).strip().splitlines() or ["?"])[0]

@@ -27,6 +27,7 @@ from sqlalchemy import and_, exists, select
 from ..errors import InputError, NianbaoError
 from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
 from .api import Store, corrections_of
+from .db import reading
 from .formats import TEXT_FORMATS, Format
 from .schema import documents, extractions, findings, reviews
 
@@ -92,7 +93,7 @@ def corrected_paths(store: Store, flt: Filter) -> list[str]:
         .join(extractions, extractions.c.id == findings.c.extraction_id)
         .where(findings.c.status == "corrected", reviews.c.path.is_not(None), *_report_filter(flt))
     )
-    with store.engine.connect() as conn:
+    with reading(store.engine) as conn:
         return sorted(conn.execute(q).scalars())
 
 
@@ -105,7 +106,7 @@ def report_rows(store: Store, flt: Filter, corrected: Sequence[str]) -> Iterator
     """One dict per report (columns of :func:`report_columns`), in report id order."""
     last = 0
     while True:
-        with store.engine.connect() as conn:
+        with reading(store.engine) as conn:
             ids = conn.execute(
                 select(extractions.c.id).where(*_report_filter(flt), extractions.c.id > last)
                 .order_by(extractions.c.id).limit(_CHUNK)
@@ -165,7 +166,7 @@ def finding_rows(store: Store, flt: Filter) -> Iterator[dict[str, Any]]:
             .order_by(findings.c.id)
             .limit(_CHUNK)
         )
-        with store.engine.connect() as conn:
+        with reading(store.engine) as conn:
             rows = conn.execute(q).all()
         if not rows:
             return

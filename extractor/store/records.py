@@ -3,12 +3,18 @@ extraction runs (a batch worker process), so the process that writes only insert
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..result import Finding, Result
+
+
+def content_hash(data: bytes) -> str:
+    """A file as the store knows it: the SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def dumps(value: Any) -> str:

@@ -12,7 +12,6 @@ the lease (:data:`LEASE_SECONDS`).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 from collections.abc import Iterable, Sequence
@@ -28,8 +27,8 @@ from ..llm.backend import BACKEND_PROMPTS
 from ..llm.prompts import load_prompt
 from ..resources import nianbao_version
 from ..result import Result
-from .db import utc_now
-from .records import Record
+from .db import reading, utc_now
+from .records import Record, content_hash
 from .schema import documents, extractions, findings
 
 #: A claim older than this (seconds) is taken to belong to a dead process on another machine.
@@ -68,7 +67,7 @@ class FileInfo:
 
     @classmethod
     def of(cls, path: str, data: bytes) -> FileInfo:
-        return cls(path, hashlib.sha256(data).hexdigest(), len(data), Path(path).suffix.lower().lstrip(".") or "?")
+        return cls(path, content_hash(data), len(data), Path(path).suffix.lower().lstrip(".") or "?")
 
 
 def me() -> str:
@@ -232,7 +231,7 @@ def fail(engine: Engine, extraction_id: int, error: str, claimed_by: str | None)
 def agencies_of(engine: Engine, ids: Sequence[int]) -> set[str]:
     """The agencies the done extractions among ``ids`` read."""
     out: set[str] = set()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         for part in range(0, len(ids), _CHUNK):
             out.update(conn.execute(
                 select(extractions.c.agency).distinct()
