@@ -153,3 +153,20 @@ def test_claims_never_hand_one_document_to_two_processes(store_url: str) -> None
     everything = got["a"] + got["b"] + got["c"]
     assert sorted(everything) == ids  # each claimed exactly once
     store.close()
+
+
+def test_a_correction_must_fit_its_cell(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "s.db"))
+    finding = next(f for f in store.get_report(_add(store, ERRORS)).findings if f.severity == "error")
+    cell = finding.paths[0]
+    with pytest.raises(NianbaoError, match="whole number"):
+        store.record_review(finding.id, "correct", "王芳", based_on_revision=0, path=cell, corrected_value=2.5)
+    with pytest.raises(NianbaoError, match="path and the corrected value"):
+        store.record_review(finding.id, "correct", "王芳", based_on_revision=0, path=cell)
+    with pytest.raises(NianbaoError, match="only a correction"):
+        store.record_review(finding.id, "confirm", "王芳", based_on_revision=0, corrected_value=3)
+    assert store.get_finding(finding.id).revision == 0  # nothing was written
+    store.record_review(finding.id, "correct", "王芳", based_on_revision=0, path=cell, corrected_value=23.0)
+    assert store.corrections(finding.report_id)[cell].corrected == 23
+    assert isinstance(store.corrections(finding.report_id)[cell].corrected, int)  # a count stays a count
+    store.close()

@@ -89,9 +89,8 @@ def test_export_round_trips_to_the_gold(corpus: Path, tmp_path: Path, fmt: Forma
     store.close()
 
 
-def test_a_correction_gets_its_own_columns_and_the_printed_value_stays(tmp_path: Path) -> None:
-    db = str(tmp_path / "c.db")
-    store = Store.open(db)
+def test_a_correction_gets_its_own_columns_and_the_printed_value_stays(store_url: str) -> None:
+    store = Store.open(store_url)
     Batch(store, jobs=1).run([str(FIXTURES / "reports" / n) for n in
                               ("synthetic-2021-arithmetic-errors.txt", "dongguan-hrss-2023.md")])
     finding = store.list_findings(severity="error")[0]

@@ -113,7 +113,7 @@ class Correction(BaseModel):
 
     path: str
     printed: Any
-    corrected: float
+    corrected: int | float
     reviewer: str
     decided_at: str
     finding_id: int
@@ -130,6 +130,15 @@ class ReportDetail(ReportSummary):
     usage: dict[str, Any] = Field(default_factory=dict)
     findings: list[FindingRow] = Field(default_factory=list)
     corrections: dict[str, Correction] = Field(default_factory=dict)
+
+
+#: Canonical paths ending so are amounts (万元, floats); every other leaf is a count.
+AMOUNT_SUFFIX = "amount_10k_yuan"
+
+
+def as_printed(path: str, value: float) -> int | float:
+    """A stored value as its leaf holds it: counts as ints, amounts as floats."""
+    return value if path.endswith(AMOUNT_SUFFIX) or not float(value).is_integer() else int(value)
 
 
 def _loads(text: str | None, default: Any) -> Any:
@@ -250,10 +259,10 @@ class Store:
             m = dict(row._mapping)
             report = _loads(m.pop("report_json"), {})
             corrected = corrections_of(conn, {report_id: report}).get(report_id, {})
-        return ReportDetail(
-            **m, report=report, claims=_loads(m.pop("claims_json"), []), evidence=_loads(m.pop("evidence_json"), {}),
-            usage=_loads(m.pop("usage_json"), {}), findings=found, corrections=corrected,
-        )
+        claims, evidence, usage = (_loads(m.pop(k), d) for k, d in (
+            ("claims_json", []), ("evidence_json", {}), ("usage_json", {})))
+        return ReportDetail(**m, report=report, claims=claims, evidence=evidence, usage=usage, findings=found,
+                            corrections=corrected)
 
     # ---- findings and reviews --------------------------------------------------------------
 
@@ -320,6 +329,10 @@ class Store:
                     raise NianbaoError("a correction needs the path and the corrected value")
                 if path not in finding.paths:
                     raise NianbaoError(f"finding {finding_id} names no cell {path!r} (it names {finding.paths})")
+                if ":" in path:
+                    raise NianbaoError(f"{path!r} is a cell of another year's report: correct it there")
+                if not path.endswith(AMOUNT_SUFFIX) and not float(corrected_value).is_integer():
+                    raise NianbaoError(f"{path!r} is a count: {corrected_value} is not a whole number")
             elif path is not None or corrected_value is not None:
                 raise NianbaoError("only a correction carries a path and a value")
             moved = conn.execute(
@@ -390,7 +403,8 @@ def corrections_of(conn: Connection, reports: Mapping[int, dict[str, Any]]) -> d
         if r["path"] is None or r["corrected_value"] is None:
             continue
         out.setdefault(r["extraction_id"], {})[r["path"]] = Correction(
-            path=r["path"], printed=_leaf(reports[r["extraction_id"]], r["path"]), corrected=r["corrected_value"],
+            path=r["path"], printed=_leaf(reports[r["extraction_id"]], r["path"]),
+            corrected=as_printed(r["path"], r["corrected_value"]),
             reviewer=r["reviewer"], decided_at=r["decided_at"], finding_id=r["finding_id"], note=r["note"],
         )
     return out

@@ -132,7 +132,7 @@ class Batch:
             try:
                 if f.stat().st_size > MAX_BYTES:
                     raise InputError(f"file too large ({f.stat().st_size} bytes)", path=str(f))
-                info = FileInfo.of(str(f), f.read_bytes())
+                info = FileInfo.of_file(f)
             except (OSError, InputError) as e:
                 self.summary.unreadable += 1
                 self.summary.failures.append(str(e) if isinstance(e, InputError) else f"{f}: cannot read: {e}")

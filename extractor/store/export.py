@@ -26,7 +26,7 @@ from sqlalchemy import and_, exists, select
 
 from ..errors import InputError, NianbaoError
 from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
-from .api import Store, corrections_of
+from .api import AMOUNT_SUFFIX, Store, corrections_of
 from .db import reading
 from .formats import TEXT_FORMATS, Format
 from .schema import documents, extractions, findings, reviews
@@ -58,7 +58,6 @@ FINDING_COLUMNS = (
     "message_en", "printed", "computed", "difference", "quote", "status", "revision", "reviewed_by",
     "reviewed_at", "decision", "note", "corrected_path", "corrected_value",
 )
-_AMOUNT = "amount_10k_yuan"
 _INT_COLUMNS = frozenset({"report_id", "document_id", "year", "errors", "warnings", "open_errors", "open_warnings",
                           "finding_id", "revision"})
 
@@ -212,8 +211,7 @@ def _arrow_type(column: str) -> Any:
     name = column.split(":")[0]
     if column.endswith((":source", ":corrected_by")):
         return pa.string()
-    if column.endswith(":corrected") or name.endswith(_AMOUNT) or column in {"printed", "computed", "difference",
-                                                                              "corrected_value"}:
+    if name.endswith(AMOUNT_SUFFIX) or column in {"printed", "computed", "difference", "corrected_value"}:
         return pa.float64()
     if column in _INT_COLUMNS or name in LEAF_COLUMNS:
         return pa.int64()

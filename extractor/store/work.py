@@ -12,6 +12,7 @@ the lease (:data:`LEASE_SECONDS`).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 from collections.abc import Iterable, Sequence
@@ -67,7 +68,18 @@ class FileInfo:
 
     @classmethod
     def of(cls, path: str, data: bytes) -> FileInfo:
-        return cls(path, content_hash(data), len(data), Path(path).suffix.lower().lstrip(".") or "?")
+        return cls(path, content_hash(data), len(data), _format(path))
+
+    @classmethod
+    def of_file(cls, path: Path) -> FileInfo:
+        """Hashed as it is read: a large file is never held whole."""
+        with path.open("rb") as stream:
+            sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
+        return cls(str(path), sha256, path.stat().st_size, _format(str(path)))
+
+
+def _format(path: str) -> str:
+    return Path(path).suffix.lower().lstrip(".") or "?"
 
 
 def me() -> str:
