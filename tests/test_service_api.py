@@ -119,7 +119,7 @@ def test_a_correction_flows_into_export_and_the_printed_value_stays(client: Test
     assert client.get(f"/v1/reports/{report}").json()["report"]["applications"]["granted"]["total"] == 23
     csv = client.get(f"/v1/reports/{report}/export?format=csv")
     assert csv.headers["content-type"].startswith("text/csv")
-    assert "applications.granted.total,23,22.0,corrected,王一" in csv.text
+    assert "applications.granted.total,23,22,corrected,王一" in csv.text
 
 
 def test_a_blank_cell_the_parser_reported_can_be_entered_as_a_correction(client: TestClient) -> None:
