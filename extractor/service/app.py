@@ -88,8 +88,8 @@ def _authorised(request: Request, token: str) -> bool:
     return any(hmac.compare_digest(x.encode(), token.encode()) for x in (bearer, cookie) if x)
 
 
-def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI:
-    """The app over ``store`` (default: opened from ``settings.db``)."""
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """The app over the store at ``settings.db`` (opened, and migrated if need be, here)."""
     app = FastAPI(
         title="nianbao",
         version=nianbao_version(),
@@ -97,8 +97,7 @@ def create_app(settings: ServiceSettings, store: Store | None = None) -> FastAPI
         docs_url=None,
         redoc_url=None,
     )
-    app.state.store = store or Store.open(settings.db)
-    app.state.settings = settings
+    app.state.store = Store.open(settings.db)
     sources.ensure_table(app.state.store)
     app.include_router(api.router)
     app.include_router(web.router)
