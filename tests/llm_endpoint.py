@@ -30,6 +30,7 @@ class Reply:
     answer: dict[str, Any] | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class ScriptedEndpoint:
@@ -44,9 +45,11 @@ class ScriptedEndpoint:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 endpoint.requests.append(body)
-                status, payload = endpoint.respond(body)
+                status, payload, headers = endpoint.respond(body)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -62,13 +65,15 @@ class ScriptedEndpoint:
     def answer(self, answer: dict[str, Any], prompt_tokens: int = 1200, completion_tokens: int = 300) -> None:
         self.script.append(Reply(answer=answer, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens))
 
-    def fail(self, status: int, times: int = 1) -> None:
-        self.script.extend([Reply(status=status)] * times)
+    def fail(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
+        headers = (("Retry-After", retry_after),) if retry_after is not None else ()
+        self.script.extend([Reply(status=status, headers=headers)] * times)
 
-    def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], tuple[tuple[str, str], ...]]:
         reply = self.script.pop(0) if self.script else Reply(status=599)
         if reply.answer is None:
-            return reply.status, {"error": {"message": f"scripted failure {reply.status}", "type": "server_error"}}
+            error = {"error": {"message": f"scripted failure {reply.status}", "type": "server_error"}}
+            return reply.status, error, reply.headers
         arguments = json.dumps(reply.answer, ensure_ascii=False)
         message: dict[str, Any] = {"role": "assistant", "content": arguments}
         if body.get("tools"):
@@ -84,7 +89,7 @@ class ScriptedEndpoint:
             "id": f"chatcmpl-{len(self.requests)}", "object": "chat.completion", "created": 0, "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop", "message": message}], "usage": usage,
         }
-        return 200, completion
+        return 200, completion, ()
 
     def user_message(self, i: int = -1) -> str:
         """The user message of request ``i`` (the document text and, for hybrid, the cells asked for)."""
@@ -94,8 +99,11 @@ class ScriptedEndpoint:
 @pytest.fixture(name="endpoint")
 def endpoint_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedEndpoint]:
     ep = ScriptedEndpoint()
-    for var in ("NIANBAO_LLM_MODE", "NIANBAO_LLM_TEMPERATURE", "NIANBAO_LLM_TIMEOUT", "OPENAI_API_KEY"):
+    for var in ("NIANBAO_LLM_MODE", "NIANBAO_LLM_TEMPERATURE", "NIANBAO_LLM_TIMEOUT", "NIANBAO_LLM_DEADLINE",
+                "NIANBAO_LLM_MAX_REASKS", "NIANBAO_LLM_MAX_INPUT_TOKENS", "NIANBAO_LLM_CONCURRENCY",
+                "NIANBAO_CONFIG", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user nianbao.toml
     monkeypatch.setenv("NIANBAO_LLM_BASE_URL", ep.url)
     monkeypatch.setenv("NIANBAO_LLM_MODEL", MODEL)
     monkeypatch.setenv("NIANBAO_LLM_API_KEY", "test-key")
