@@ -12,8 +12,9 @@ and at the test's temporary folder.
 from __future__ import annotations
 
 import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +39,8 @@ class ScriptedEndpoint:
 
     def __init__(self) -> None:
         self.script: list[Reply] = []
+        #: Answers a request once the script is used up (None: a 599).
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.requests: list[dict[str, Any]] = []
         endpoint = self
 
@@ -70,7 +73,7 @@ class ScriptedEndpoint:
         self.script.extend([Reply(status=status, headers=headers)] * times)
 
     def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], tuple[tuple[str, str], ...]]:
-        reply = self.script.pop(0) if self.script else Reply(status=599)
+        reply = self.script.pop(0) if self.script else (self.responder and self.responder(body)) or Reply(status=599)
         if reply.answer is None:
             error = {"error": {"message": f"scripted failure {reply.status}", "type": "server_error"}}
             return reply.status, error, reply.headers
@@ -120,3 +123,48 @@ def tables_answer(gold: dict[str, Any]) -> dict[str, Any]:
     """What a perfect model answers for the ``llm`` backend: gold's three tables and template."""
     tables = {k: gold[k] for k in ("active", "applications", "review_litigation")}
     return {"template": gold["meta"]["template"], **tables}
+
+
+PATHS = re.compile(r"^((?:active|applications|review_litigation)\.\S+)\t", re.M)
+
+
+def gap_answer(gold: dict[str, Any], user: str) -> dict[str, Any]:
+    """A perfect ``hybrid`` answer: gold's value for every path the request lists."""
+    from extractor.schema import flatten
+
+    leaves = flatten(gold)
+    return {"values": [{"path": p, "value": leaves.get(p)} for p in PATHS.findall(user)]}
+
+
+def gold_responder(fixtures: Path, wrong: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                   wrong_model: str = "") -> Callable[[dict[str, Any]], Reply | None]:
+    """Answers each report of ``fixtures`` from its gold, whichever backend asks, the
+    way the pipeline would send it; requests for ``wrong_model`` get ``wrong(answer)``."""
+    from extractor import load
+    from extractor.llm.backend import gap_paths, gaps_request, tables_request
+    from extractor.llm.settings import LLMSettings
+    from extractor.parse.parser import parse
+    from extractor.parse.sections import find_sections
+
+    budget = LLMSettings.model_fields["max_input_tokens"].default
+    by_request: dict[str, tuple[str, dict[str, Any]]] = {}
+    for gold_file in sorted((fixtures / "gold").glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        doc = load(next((fixtures / "reports").glob(gold_file.stem + ".*")))
+        sections = find_sections(doc)
+        by_request[tables_request(doc, sections, budget)[0]] = ("tables", gold)
+        gaps = gap_paths(parse(doc))
+        if gaps:
+            by_request[gaps_request(doc, sections, gaps, budget)[0]] = ("gaps", gold)
+
+    def respond(body: dict[str, Any]) -> Reply | None:
+        user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+        if user not in by_request:
+            return None
+        kind, gold = by_request[user]
+        answer = tables_answer(gold) if kind == "tables" else gap_answer(gold, user)
+        if wrong is not None and body["model"] == wrong_model:
+            answer = wrong(answer)
+        return Reply(answer=answer, prompt_tokens=len(user), completion_tokens=len(json.dumps(answer)) // 4)
+
+    return respond

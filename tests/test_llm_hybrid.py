@@ -71,16 +71,28 @@ def test_unprinted_or_unasked_values_are_not_taken(endpoint: ScriptedEndpoint) -
     assert [f.paths for f in unlocated] == [["applications.granted.commercial"]]
 
 
-def test_rows_the_report_does_not_print_are_asked_for_and_stay_blank(endpoint: ScriptedEndpoint) -> None:
+def test_rows_a_template_table_does_not_print_are_not_asked_for(endpoint: ScriptedEndpoint) -> None:
+    """The parser read the table in the template's layout, so its missing rows are not printed: nothing to ask."""
     name = "synthetic-2021-missing-rows"
     report = next((FIXTURES / "reports").glob(name + ".*"))
     gold = load_gold(FIXTURES / "gold" / f"{name}.json")
-    missing = [p for f in extract(report).findings if f.rule == "parse.row_missing" for p in f.paths]
-    endpoint.answer({"values": [{"path": p, "value": None} for p in missing]})
+    assert [f for f in extract(report).findings if f.rule == "parse.row_missing"]
     result = extract(report, backend="hybrid")
-    assert sorted(PATH.findall(endpoint.user_message())) == sorted(missing)
+    assert endpoint.requests == [] and result.usage.llm_calls == 0
     assert leaf_diff(gold, result.to_json()) == []
-    assert not [f for f in result.findings if f.rule.startswith("llm.")]
+
+
+def test_missing_rows_are_asked_for_beside_unplaced_ones(endpoint: ScriptedEndpoint) -> None:
+    """A table with an unplaced row is not in the template's layout: its missing rows are asked for too."""
+    text = (FIXTURES / "reports" / "synthetic-2021-missing-rows.html").read_text(encoding="utf-8")
+    missing = [p for f in extract(load_string(text, name="m.html")).findings if f.rule == "parse.row_missing"
+               for p in f.paths]
+    row = "<td>1</td><td>0</td><td>18</td></tr>"
+    assert text.count(row) == 1
+    doc = load_string(text.replace(row, row[:-5] + "<td>9</td></tr>"), name="m.html")
+    endpoint.answer({"values": []})
+    extract(doc, backend="hybrid")
+    assert set(missing) | set(GRANTED) == set(PATH.findall(endpoint.user_message()))
 
 
 def test_nothing_to_ask_no_request(endpoint: ScriptedEndpoint) -> None:
