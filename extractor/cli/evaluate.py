@@ -17,7 +17,7 @@ from ..evaluate.report import summary_rows, write_report
 from ..evaluate.scoring import Counts, percent
 from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
-from ._common import EXIT_FINDINGS, console, err_console, user_errors
+from ._common import BASE_URL_HELP, EXIT_FINDINGS, NO_CACHE_HELP, console, err_console, user_errors
 
 
 def _counts(c: Counts) -> list[str]:
@@ -126,9 +126,9 @@ def command(
         typer.Option("--model", help="Model to score (repeat to compare several, beside the parser)"),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL)")
+        str | None, typer.Option("--base-url", help=BASE_URL_HELP)
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when its answer is cached")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
     record: Annotated[Path | None, typer.Option(help="Record every model answer used into this cassette")] = None,
     replay: Annotated[
         Path | None, typer.Option(help="Answer from this recorded cassette: no endpoint, no request")
