@@ -141,7 +141,7 @@ def gold_responder(fixtures: Path, wrong: Callable[[dict[str, Any]], dict[str, A
     """Answers each report of ``fixtures`` from its gold, whichever backend asks, the
     way the pipeline would send it; requests for ``wrong_model`` get ``wrong(answer)``."""
     from extractor import load
-    from extractor.llm.backend import gap_paths, gaps_request, tables_request
+    from extractor.llm.backend import estimated_tokens, gap_paths, gaps_request, tables_request
     from extractor.llm.settings import LLMSettings
     from extractor.parse.parser import parse
     from extractor.parse.sections import find_sections
@@ -165,6 +165,9 @@ def gold_responder(fixtures: Path, wrong: Callable[[dict[str, Any]], dict[str, A
         answer = tables_answer(gold) if kind == "tables" else gap_answer(gold, user)
         if wrong is not None and body["model"] == wrong_model:
             answer = wrong(answer)
-        return Reply(answer=answer, prompt_tokens=len(user), completion_tokens=len(json.dumps(answer)) // 4)
+        # Tokens as nianbao estimates them (a real endpoint counts with its own tokenizer).
+        sent = "".join(str(m["content"]) for m in body["messages"]) + json.dumps(body.get("tools", ""))
+        return Reply(answer=answer, prompt_tokens=estimated_tokens(sent),
+                     completion_tokens=estimated_tokens(json.dumps(answer, ensure_ascii=False)))
 
     return respond
