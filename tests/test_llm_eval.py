@@ -24,10 +24,14 @@ def eval_json(*args: str) -> tuple[int, dict[str, Any]]:
     return done.exit_code, json.loads(done.stdout) if done.stdout.strip() else {}
 
 
-def test_hybrid_reads_the_layouts_the_parser_cannot(endpoint: ScriptedEndpoint) -> None:
+def test_hybrid_reads_the_layouts_the_parser_cannot(
+    endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, parser = eval_json(str(FIXTURES_LLM))
     assert len(parser["reports"]) >= 4 and parser["sections"]["applications"]["right"] == 0  # all blank
+    assert parser["total"]["precision"] == 1.0  # blank, never wrong
     endpoint.responder = gold_responder(FIXTURES_LLM)
+    monkeypatch.setenv("NIANBAO_LLM_CONCURRENCY", "2")  # two reports asked about at once
     code, run = eval_json(str(FIXTURES_LLM), "--backend", "hybrid",
                           "--min-accuracy", "100", "--min-claims", "100", "--max-false-alarms", "0")
     assert code == 0, run["total"]

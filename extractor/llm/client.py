@@ -120,6 +120,8 @@ class _Question:
         self.deadline = time.monotonic() + settings.deadline
         self.retries_left = settings.max_retries
         self.requests = 0
+        #: Why retrying stopped early, when a wait would have outlasted the deadline.
+        self.note = ""
         #: The last answer received, reported once instructor has validated (or rejected) it.
         self.pending: Attempt | None = None
 
@@ -171,6 +173,7 @@ class Client:
             q.settle(_one_line(cause))
             raise BackendError(
                 f"LLM endpoint {s.base_url} (model {s.model}) failed after {q.requests} attempt(s): {_one_line(cause)}"
+                + q.note
             ) from e
         finally:
             self._question = None
@@ -192,7 +195,11 @@ class Client:
     def _stop(self, state: RetryCallState) -> bool:
         q = self._question
         assert q is not None
-        if q.retries_left <= 0 or time.monotonic() + (state.upcoming_sleep or 0.0) > q.deadline:
+        if q.retries_left <= 0:
+            return True
+        if time.monotonic() + (state.upcoming_sleep or 0.0) > q.deadline:
+            later, deadline = state.upcoming_sleep, self.settings.deadline
+            q.note = f" (the next try would start {later:.0f} s later, past the {deadline:g} s deadline)"
             return True
         q.retries_left -= 1
         return False
