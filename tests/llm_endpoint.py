@@ -153,9 +153,10 @@ def gold_responder(fixtures: Path, wrong: Callable[[dict[str, Any]], dict[str, A
         doc = load(next((fixtures / "reports").glob(gold_file.stem + ".*")))
         sections = find_sections(doc)
         by_request[tables_request(doc, sections, budget)[0]] = ("tables", gold)
-        gaps = gap_paths(parse(doc))
+        parsed = parse(doc)
+        gaps = gap_paths(parsed)
         if gaps:
-            by_request[gaps_request(doc, sections, gaps, budget)[0]] = ("gaps", gold)
+            by_request[gaps_request(doc, sections, parsed, gaps, budget)[0]] = ("gaps", gold)
 
     def respond(body: dict[str, Any]) -> Reply | None:
         user = next(m["content"] for m in body["messages"] if m["role"] == "user")

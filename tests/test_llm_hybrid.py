@@ -7,10 +7,12 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, leaf_diff, load_gold
 from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture  # noqa: F401 (fixture)
 
 from extractor import extract, load_string
+from extractor.llm.backend import estimated_tokens
 from extractor.schema import flatten
 
 DONGGUAN = FIXTURES / "reports" / "dongguan-hrss-2023.md"
@@ -55,6 +57,32 @@ def test_asks_only_for_the_cells_the_parser_could_not_read(endpoint: ScriptedEnd
     assert result.provenance is not None and result.provenance.model == MODEL
     assert result.provenance.prompt_sha256 == hashlib.sha256(prompt_file.read_bytes()).hexdigest()
     assert result.usage.llm_calls == 1
+
+
+def test_over_the_token_budget_only_the_rows_around_the_gap_are_sent(
+    endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = load_string(_unplaced_granted_row(), name="dongguan-stray.md")
+    endpoint.answer(_answer(GRANTED))
+    extract(doc, backend="hybrid")
+    whole = endpoint.user_message()
+    monkeypatch.setenv("NIANBAO_LLM_MAX_INPUT_TOKENS", "500")
+    endpoint.answer(_answer(GRANTED))
+    result = extract(doc, backend="hybrid")
+    sent = endpoint.user_message()
+    assert estimated_tokens(sent) <= 500 < estimated_tokens(whole)
+    assert PATH.findall(sent) == GRANTED and "自然人" in sent  # the cells and the column header
+    lines = sent.splitlines()
+    assert any(ln.startswith("二、上年结转") for ln in lines) and any("(二) 部分公开" in ln for ln in lines)
+    assert "(一) 予以公开\t54\t2\t0\t0\t0\t0\t56\t9" in sent  # the unplaced row, whole
+    assert "(七) 总计" not in sent and "信访举报" not in sent  # the rest of the table is not sent
+    assert leaf_diff(GOLD, result.to_json()) == []
+    assert not [f for f in result.findings if f.rule == "llm.truncated"]
+    monkeypatch.setenv("NIANBAO_LLM_MAX_INPUT_TOKENS", "200")  # not even the region fits: cut, and said so
+    endpoint.answer(_answer(GRANTED))
+    result = extract(doc, backend="hybrid")
+    assert estimated_tokens(endpoint.user_message()) <= 200
+    assert [f.severity for f in result.findings if f.rule == "llm.truncated"] == ["warning"]
 
 
 def test_unprinted_or_unasked_values_are_not_taken(endpoint: ScriptedEndpoint) -> None:

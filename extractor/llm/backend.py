@@ -122,13 +122,57 @@ def gap_paths(parsed: Parsed) -> list[str]:
     return [p for p in parsed.report.leaves() if p in named]
 
 
-def gaps_request(doc: Document, sections: Sections, gaps: list[str], budget: int) -> tuple[str, bool]:
-    """What ``hybrid`` sends: the cells it asks for, then only the sections they
-    stand in, within ``budget``; and whether the section text was cut."""
+def _around_rows(doc: Document, sections: Sections, parsed: Parsed, gaps: list[str]) -> str | None:
+    """Only the regions that hold the asked cells, as :func:`source_text` lays them out:
+    each section's head (its heading and column header, up to the first value the
+    parser read) and, around each unplaced row, the text from the row the parser read
+    before it to the row it read after it. None when some asked cell is not in an
+    unplaced row the parser located (a table it could not read at all): then the
+    whole section is the region."""
+    anchors: dict[str, list[int]] = {}
+    covered: set[str] = set()
+    for f in parsed.findings:
+        if f.rule == "parse.unplaced" and f.evidence and set(f.paths) & set(gaps):
+            anchors.setdefault(f.paths[0].split(".", 1)[0], []).append(next(iter(f.evidence.values())).start)
+            covered.update(f.paths)
+    if not covered.issuperset(gaps):
+        return None
+    read = sorted(ev.start for ev in parsed.evidence.values())
+    parts = []
+    for name, table in TABLES.items():
+        span = sections.get(name)
+        if name not in anchors or span is None:
+            continue
+        inside = [r for r in read if span[0] <= r < span[1]]
+        first_read = doc.line_at(inside[0]) if inside else None
+        windows = [(span[0], first_read.start if first_read else span[0])]
+        for a in sorted(anchors[name]):
+            before = max((r for r in inside if r < a), default=span[0])
+            after = min((r for r in inside if r > a), default=span[1] - 1)
+            first, last = doc.line_at(before), doc.line_at(after)
+            windows.append((first.start if first else before, last.end if last else after))
+        merged: list[tuple[int, int]] = []
+        for lo, hi in sorted(windows):
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+            else:
+                merged.append((lo, hi))
+        text = "\n…\n".join(doc.text[lo:hi].strip() for lo, hi in merged if doc.text[lo:hi].strip())
+        parts.append(f"=== {table.heading} ===\n{text}")
+    return "\n\n".join(parts)
+
+
+def gaps_request(doc: Document, sections: Sections, parsed: Parsed, gaps: list[str], budget: int) -> tuple[str, bool]:
+    """What ``hybrid`` sends: the cells it asks for, then the sections they stand in
+    — only the regions around them when the sections exceed ``budget`` — and
+    whether the text had to be cut to fit."""
     cells = "\n".join(f"{p}\t{' · '.join(cell_labels(p))}" for p in gaps)
     head = f"Cells to read (path, then row · column as printed):\n{cells}\n\n"
     room = max(1, budget - estimated_tokens(head))
-    text, cut = fit(source_text(doc, sections, {p.split(".", 1)[0] for p in gaps}), room)
+    text = source_text(doc, sections, {p.split(".", 1)[0] for p in gaps})
+    if estimated_tokens(text) > room:
+        text = _around_rows(doc, sections, parsed, gaps) or text
+    text, cut = fit(text, room)
     return head + text, cut
 
 
@@ -141,7 +185,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
         return Extraction(parsed)
     sections = find_sections(doc)
     prompt = load_prompt("fill_gaps")
-    request, cut = gaps_request(doc, sections, gaps, settings.max_input_tokens)
+    request, cut = gaps_request(doc, sections, parsed, gaps, settings.max_input_tokens)
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, request, GapAnswer)
     given = {v.path: v.value for v in answer.values}
