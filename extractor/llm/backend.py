@@ -5,10 +5,10 @@ into :class:`~extractor.llm.answers.TablesAnswer`; meta comes from the
 deterministic title reader, since the title is not sent.
 
 ``hybrid``: the parser reads the report; the model is asked only for the cells
-the parser's warnings name as unread (``parse.unplaced``, ``parse.row_missing``),
-and only the sections they stand in are sent. A table the parser could not find
-(``parse.table_missing``) is not asked for: ``find_sections`` did not find it
-either, so there is no text to send.
+the parser's warnings name as unread (:func:`gap_paths`), and only the sections
+they stand in are sent — only the regions around them when a section is long. A
+table the parser could not find (``parse.table_missing``) is not asked for:
+``find_sections`` did not find it either, so there is no text to send.
 
 Either way every number the model gives is located in the source or left blank
 and flagged (see :mod:`extractor.llm.locate`), and the text sent stays within
