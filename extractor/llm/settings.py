@@ -120,7 +120,7 @@ class LLMSettings(BaseModel):
         Replaying a cassette needs no endpoint."""
         config = read_config()
         values: dict[str, Any] = dict(config[1].get("llm", {}))
-        origin = dict.fromkeys(values, f"{config[0]}: [llm]")
+        origin = {k: f"{config[0]} [llm] {k}" for k in values}
         for key, var in [*OPENAI_ENV.items(), *ENV.items()]:
             if os.environ.get(var):
                 values[key], origin[key] = os.environ[var], var
@@ -140,5 +140,4 @@ class LLMSettings(BaseModel):
             err = e.errors()[0]
             name = str(err["loc"][0]) if err["loc"] else "?"
             where = origin.get(name, ENV.get(name, name))
-            raise ConfigError(f"{where} {name}={values.get(name)!r}: {err['msg']}" if ":" in where
-                              else f"{where}={values.get(name)!r}: {err['msg']}") from None
+            raise ConfigError(f"{where}={values.get(name)!r}: {err['msg']}") from None
