@@ -4,6 +4,7 @@ from the cache without HTTP, and every call (failed ones too) in SQLite."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import socket
@@ -90,6 +91,16 @@ def test_an_invalid_answer_is_asked_again_with_its_error(endpoint: ScriptedEndpo
     assert "does not fit the schema: applications.granted.total" in rejected["error"]
     assert json.loads(rejected["response"]) == INVALID
     assert accepted["error"] is None and json.loads(accepted["response"]) == tables_answer(GOLD)
+
+
+def test_a_negative_count_is_asked_again(endpoint: ScriptedEndpoint) -> None:
+    negative = copy.deepcopy(tables_answer(GOLD))
+    negative["applications"]["granted"]["total"] = -7
+    endpoint.answer(negative)
+    endpoint.answer(tables_answer(GOLD))
+    assert leaf_diff(GOLD, extract(REPORT, backend="llm").to_json()) == []
+    told = json.dumps(endpoint.requests[1]["messages"][2:], ensure_ascii=False)
+    assert "never negative" in told and "applications.granted.total" in told
 
 
 def test_reasks_are_bounded_then_fail_loudly(
