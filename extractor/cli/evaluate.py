@@ -104,7 +104,7 @@ def print_comparison(fixtures: Path, rows: list[Compared], out: Console) -> None
     for r in rows:
         t.add_row(*cells(r))
     out.print(t)
-    out.print(NOTE, highlight=False)
+    out.print(NOTE, markup=False, highlight=False)
 
 
 @user_errors

@@ -67,7 +67,8 @@ def command(
                       (r["error"] or "")[:120])
     console.print(table)
     known = [c for c in costs if c is not None]
-    total = f"${sum(known):.4f}" + (f" ({len(costs) - len(known)} calls of unpriced models not included)"
-                                     if len(known) < len(costs) else "")
-    console.print(f"estimated cost of these {len(rows)} calls: {total} (prices: config/prices.toml and "
-                  "nianbao.toml [prices]; estimates, check your provider's bill)", highlight=False)
+    total = f"${sum(known):.4f}" if known else "unknown"
+    if len(known) < len(costs):
+        total += f" ({len(costs) - len(known)} of them by models the price table does not list)"
+    console.print(f"estimated cost of these {len(rows)} calls: {total}; prices from config/prices.toml and "
+                  "nianbao.toml [prices], estimates only: check your provider's bill", markup=False, highlight=False)
