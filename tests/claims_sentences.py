@@ -23,6 +23,7 @@ from extractor.evaluate.scoring import claim_cells, flat, score_claims
 from extractor.load import load_string
 from extractor.pipeline import extract
 from extractor.result import Result
+from extractor.verify.claims import NarrativeClaim
 
 SENTENCES = Path(__file__).parent / "data" / "claims_sentences.yaml"
 #: a labelled report of each template: its shape (rows, one or three 其他处理 rows)
@@ -55,7 +56,10 @@ def tables_for(case: dict[str, Any]) -> dict[str, Any]:
     claims need a value: claims naming fewer cells are settled first, and a
     claim over several cells puts what its settled cells leave into one free cell."""
     base = json.loads((FIXTURES / "gold" / f"{BASE[case['template']]}.json").read_text(encoding="utf-8"))
-    gold: dict[str, Any] = {k: _zeroed(copy.deepcopy(base[k])) for k in ("schema_version", "meta", "active", "applications", "review_litigation")}
+    gold: dict[str, Any] = {k: _zeroed(copy.deepcopy(base[k])) for k in ("active", "applications", "review_litigation")}
+    gold["schema_version"] = base["schema_version"]
+    # the report's year: the case's where its sentence dates it (结转至2025年)
+    gold["meta"] = {**base["meta"], "year": case.get("year", base["meta"]["year"])}
     settled: dict[str, int | float] = {}
     leaves = flat(gold)
     for claim in sorted(case["claims"], key=lambda c: len(claim_cells(leaves, c["paths"]))):
@@ -89,6 +93,16 @@ def found(gold: dict[str, Any], result: Result) -> tuple[int, list[str]]:
 
 def claim_errors(result: Result) -> list[str]:
     return [f"{f.rule}: {f.quote}" for f in result.findings if f.severity == "error" and f.rule.startswith("CLAIM")]
+
+
+@cache
+def sentence_set_rules() -> frozenset[str]:
+    """The phrasings (and lexicon concepts) that read some claim of the set."""
+    out: set[str] = set()
+    for case in cases():
+        _, result = read_case(case)
+        out |= {c.rule for c in result.claims if isinstance(c, NarrativeClaim)}
+    return frozenset(out)
 
 
 def recall() -> tuple[int, int, list[str]]:
