@@ -218,9 +218,7 @@ class ClaimCatalogue:
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 
 
-def _compile(
-    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True
-) -> re.Pattern[str]:
+def _compile(pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True) -> re.Pattern[str]:
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in macros:
             raise ConfigError(f"{where}: unknown macro {{{m.group(1)}}}", path=str(path))
@@ -383,8 +381,9 @@ def _sentence_start(text: str, pos: int) -> int:
 
 
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
-#: a year named in a sentence (2022年度，…): its counts are that year's
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?= ?年)")
+#: a year named in a sentence (2022年度，…): its counts are that year's; not
+#: one it compares with (较2019年下降, 与2022年相比)
+_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -548,7 +547,10 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             if c.context is not None and not c.context.search(text, sentence, m.start()):
                 continue
             if cat.narrow.search(text, _clause_start(text, m.start()), pos + 1):
-                break  # 一审行政诉讼案件 N 件: a part the table has no row for
+                # 一审行政诉讼案件 N 件: a part the table has no row for, and
+                # the results that follow are that part's
+                scope, scope_end = "narrow", _scope_end(text, m.end(), "paragraph")
+                break
             if _other_year(text, sentence, m.start(), report.meta.year):
                 break
             if ph.of_totals:
