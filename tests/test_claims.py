@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import labelled, load_gold
 from claims_sentences import sentence_set_rules
+from conftest import labelled, load_gold
 from verify_support import report
 
 from extractor.load import load, load_string
@@ -359,7 +359,11 @@ def test_applicants_of_a_review_or_lawsuit_are_not_table_three_applicants() -> N
             "全年新制作并公开规章1件、规范性文件9件。",
             "2019",
             # 新制作并公开 names both columns of the first item; the list goes on in 新制作
-            [("active.regulations.made", 1), ("active.regulations.published", 1), ("active.normative_documents.made", 9)],
+            [
+                ("active.regulations.made", 1),
+                ("active.regulations.published", 1),
+                ("active.normative_documents.made", 9),
+            ],
         ),
         (
             "全年制发税务行政规范性文件5件、废止4件，现行有效38件。",

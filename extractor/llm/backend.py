@@ -29,6 +29,8 @@ from ..template import TABLES
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session
 from .locate import cell_labels, locate
+from .narrative import enabled as narrative_enabled
+from .narrative import propose_claims
 from .prompts import load_prompt
 from .settings import LLMSettings
 
@@ -53,6 +55,8 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     prompt = load_prompt("extract_tables")
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, source_text(doc, sections, list(TABLES)), TablesAnswer)
+        spans = sorted(sections.spans.values())
+        claims = propose_claims(doc, spans, session) if narrative_enabled() else []
     tables = answer.model_dump(mode="json", exclude={"template"})
     located = locate(doc, sections, flatten(tables))
     filled = unflatten(located.values)
@@ -61,8 +65,8 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     # A table the text lacks stays null even if the model filled it (its numbers are flagged above).
     read = {n: filled.get(n) if sections.get(n) and tables[n] is not None else None for n in TABLES}
     report = Report.model_validate({"meta": meta.model_dump(), **read})
-    parsed = Parsed(report, located.evidence, located.findings, sorted(sections.spans.values()))
-    return Extraction(parsed, session.usage, settings.model, prompt.sha256)
+    parsed = Parsed(report, located.evidence, located.findings, spans)
+    return Extraction(parsed, session.usage, settings.model, prompt.sha256, claims)
 
 
 def gap_paths(parsed: Parsed) -> list[str]:
@@ -82,11 +86,14 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
     settings = settings or LLMSettings.from_env()
     parsed = parse(doc)
     gaps = gap_paths(parsed)
-    if not gaps:
+    if not gaps and not narrative_enabled():
         return Extraction(parsed)
     sections = find_sections(doc)
     prompt = load_prompt("fill_gaps")
     with Session(settings, doc.source) as session:
+        claims = propose_claims(doc, parsed.table_spans, session) if narrative_enabled() else []
+        if not gaps:
+            return Extraction(parsed, session.usage, settings.model, claims=claims)
         answer = session.ask(prompt, _gap_request(doc, sections, gaps), GapAnswer)
     given = {v.path: v.value for v in answer.values}
     located = locate(doc, sections, {p: given.get(p) for p in gaps})
@@ -102,7 +109,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
             ),
         ))
     merged = Parsed(Report.model_validate(canonical), parsed.evidence | located.evidence, findings, parsed.table_spans)
-    return Extraction(merged, session.usage, settings.model, prompt.sha256)
+    return Extraction(merged, session.usage, settings.model, prompt.sha256, claims)
 
 
 #: The backends that ask a model, by name; the pipeline binds their settings

@@ -302,8 +302,21 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
 
 
 def claim_severity(rule: str) -> Severity:
-    """The severity of a disagreement between the tables and a claim of phrasing ``rule``."""
-    return load_phrasings().on_mismatch.get(rule, "error")
+    """The severity of a disagreement between the tables and a claim of phrasing
+    ``rule``; a claim a model proposed (``llm.…``) disagrees at warning level."""
+    return load_phrasings().on_mismatch.get(rule, "warning" if rule.startswith("llm.") else "error")
+
+
+def new_claims(read: list[Claim], proposed: list[Claim]) -> list[Claim]:
+    """The proposed claims that say something the reader's claims do not (the
+    same value over the same paths is the same claim)."""
+    seen = {(c.value, frozenset(c.paths)) for c in read}
+    out = []
+    for c in proposed:
+        if (c.value, frozenset(c.paths)) not in seen:
+            seen.add((c.value, frozenset(c.paths)))
+            out.append(c)
+    return out
 
 
 # -- the narrative as one searchable string -------------------------------------------------------
