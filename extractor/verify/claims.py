@@ -265,6 +265,7 @@ def _resolve(ph: Phrasing, path: Path) -> Phrasing:
             "others": base.others if base else [],
             "in_scope": {k: fix(r) for k, r in ph.in_scope.items()},
             "also": [r for r in map(fix, ph.also) if r is not None],
+            "names": {term: _concrete([p], ph.id, path)[0] for term, p in ph.names.items()},
         }
     )
 
@@ -389,18 +390,48 @@ class Narrative:
 _SENTENCE_END = "。！？!?\n"
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(ch, 0, pos) for ch in _SENTENCE_END) + 1
-
-
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
+#: how far back a sentence's context is read: a run without a full stop (a
+#: hostile or broken text) must not make each number rescan it
+_LOOKBACK = 300
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """Where sentences, clauses and paragraphs end, found once per narrative so
+    that each number looks its boundaries up by bisection."""
+
+    sentences: list[int]
+    clauses: list[int]
+    paragraphs: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Marks:
+        def at(chars: str) -> list[int]:
+            return [i for i, ch in enumerate(text) if ch in chars]
+
+        return cls(at(_SENTENCE_END), at(_CLAUSE_END), at("\n"))
+
+    @staticmethod
+    def _before(marks: list[int], pos: int) -> int:
+        i = bisect.bisect_left(marks, pos)
+        return marks[i - 1] + 1 if i else 0
+
+    def sentence(self, pos: int) -> int:
+        """Where the sentence holding ``pos`` starts."""
+        return self._before(self.sentences, pos)
+
+    def clause(self, pos: int) -> int:
+        return self._before(self.clauses, pos)
+
+    def end(self, pos: int, until: str, size: int) -> int:
+        """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
+        marks = self.paragraphs if until == "paragraph" else self.sentences
+        i = bisect.bisect_left(marks, pos)
+        return marks[i] if i < len(marks) else size
 #: a year named in a sentence (2022年度，…): its counts are that year's; not
 #: one it compares with (较2019年下降, 与2022年相比)
 _YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
-
-
-def _clause_start(text: str, pos: int) -> int:
-    return max(text.rfind(ch, 0, pos) for ch in _CLAUSE_END) + 1
 
 
 def _other_year(text: str, start: int, pos: int, year: int | None) -> bool:
@@ -416,13 +447,6 @@ def _in_parentheses(text: str, start: int, pos: int) -> bool:
     """Whether ``pos`` stands inside a bracket opened after ``start`` (（含…）)."""
     before = text[start:pos]
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
-
-
-def _scope_end(text: str, pos: int, until: str) -> int:
-    """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
-    ends = "\n" if until == "paragraph" else _SENTENCE_END
-    found = [i for ch in ends if (i := text.find(ch, pos)) >= 0]
-    return min(found, default=len(text))
 
 
 def _other_split(report: Report) -> bool:
@@ -473,6 +497,14 @@ def _table_first(r: Reading, value: int | float, leaves: dict[str, object]) -> t
     chosen = readings[hits[0]]
     swapped = Reading(paths=chosen, alt_paths=r.paths, sets_scope=r.sets_scope)
     return swapped, f"the tables bear out this reading, not the usual one (which sums to {sums[0]})"
+
+
+def _since(stated: list[tuple[int, str, int | float]], start: int) -> list[tuple[int, str, int | float]]:
+    """The totals stated from ``start`` on (the list is in reading order)."""
+    i = len(stated)
+    while i and stated[i - 1][0] >= start:
+        i -= 1
+    return stated[i:]
 
 
 def _of_totals(
@@ -534,6 +566,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     cat = load_phrasings()
     nar = Narrative.of(doc, table_spans)
     text = nar.text
+    marks = _Marks.of(text)
     template = report.meta.template
     split = _other_split(report)
     leaves: dict[str, object] = report.leaves()
@@ -556,18 +589,18 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             scope = None
         for _, c, m in sorted(candidates[pos], key=lambda x: x[0]):
             ph = c.phrasing
-            sentence = _sentence_start(text, m.start())
+            sentence = max(marks.sentence(m.start()), m.start() - _LOOKBACK)
             if c.context is not None and not c.context.search(text, sentence, m.start()):
                 continue
-            if cat.narrow.search(text, _clause_start(text, m.start()), pos + 1):
+            if cat.narrow.search(text, max(marks.clause(m.start()), sentence), pos + 1):
                 # 一审行政诉讼案件 N 件: a part the table has no row for, and
                 # the results that follow are that part's
-                scope, scope_end = "narrow", _scope_end(text, m.end(), "paragraph")
+                scope, scope_end = "narrow", marks.end(m.end(), "paragraph", len(text))
                 break
             if _other_year(text, sentence, m.start(), report.meta.year):
                 break
             if ph.of_totals:
-                found = _of_totals(doc, nar, ph, m, [t for t in stated if t[0] >= sentence])
+                found = _of_totals(doc, nar, ph, m, _since(stated, sentence))
                 if not found:
                     continue
                 claims += found
@@ -594,7 +627,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             if opens and _in_parentheses(text, sentence, m.start()):
                 opens = None
             if opens:
-                scope, scope_end = opens, _scope_end(text, m.end(), ph.scope_until)
+                scope, scope_end = opens, marks.end(m.end(), ph.scope_until, len(text))
                 totals.add(pos)
                 stated.append((sentence, opens, value))
             break
