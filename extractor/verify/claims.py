@@ -110,10 +110,15 @@ class Phrasing(BaseModel):
     #: a list the sentence names (无科研机构、社会公益组织提出申请): each term the
     #: quote names adds its path to the claim's paths
     names: dict[str, str] = Field(default_factory=dict)
+    #: claims nothing, only opens ``sets_scope`` (政府信息公开行政复议情况：)
+    marker: bool = False
+    #: two parallel lists, (?P<terms>…) and (?P<counts>…) (行政许可、行政处罚信息
+    #: 分别公开 120 条、35 条): each item read by the lexicon concept it names
+    respectively: bool = False
 
     @model_validator(mode="after")
     def _has_reading(self) -> Phrasing:
-        if self.paths is None and not self.in_scope and not self.names:
+        if self.paths is None and not (self.in_scope or self.names or self.marker or self.respectively):
             raise ValueError(f"phrasing {self.id}: give paths or in_scope")
         return self
 
@@ -213,6 +218,8 @@ class ClaimCatalogue:
     on_mismatch: dict[str, Severity]
     broad: re.Pattern[str]
     narrow: re.Pattern[str]
+    #: each lexicon concept's words, anchored at the end of a list item
+    concepts: tuple[tuple[Phrasing, re.Pattern[str]], ...]
 
 
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -235,7 +242,7 @@ def _compile(pattern: str, macros: dict[str, str], where: str, path: Path, numbe
         regex = re.compile(pattern)
     except re.error as e:
         raise ConfigError(f"{where}: bad pattern: {e}", path=str(path)) from None
-    if number and "n" not in regex.groupindex and "(?P<n>" not in pattern:
+    if number and "n" not in regex.groupindex:
         raise ConfigError(f"{where}: pattern has no number group (?P<n>…) / {{N}}", path=str(path))
     return regex
 
@@ -286,7 +293,8 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
             raise ConfigError(f"duplicate phrasing id {ph.id}", path=str(path))
         seen.add(ph.id)
         context = _compile(ph.context, spec.macros, ph.id, path, number=False) if ph.context else None
-        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=ph.value is None and not ph.of_totals)
+        counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
+        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted)
         compiled.append(Compiled(_resolve(ph, path), regex, context))
     bd = spec.breakdown
     try:
@@ -299,7 +307,14 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
     severities = {c.phrasing.id: c.phrasing.on_mismatch for c in compiled}
     broad = _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False)
     narrow = _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False)
-    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow)
+    concepts = tuple(
+        (
+            next(c.phrasing for c in compiled if c.phrasing.id == k.id),
+            _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False),
+        )
+        for k in spec.lexicon.concepts
+    )
+    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts)
 
 
 def claim_severity(rule: str) -> Severity:
@@ -429,6 +444,8 @@ class _Marks:
         marks = self.paragraphs if until == "paragraph" else self.sentences
         i = bisect.bisect_left(marks, pos)
         return marks[i] if i < len(marks) else size
+
+
 #: a year named in a sentence (2022年度，…): its counts are that year's; not
 #: one it compares with (较2019年下降, 与2022年相比)
 _YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
@@ -497,6 +514,36 @@ def _table_first(r: Reading, value: int | float, leaves: dict[str, object]) -> t
     chosen = readings[hits[0]]
     swapped = Reading(paths=chosen, alt_paths=r.paths, sets_scope=r.sets_scope)
     return swapped, f"the tables bear out this reading, not the usual one (which sums to {sums[0]})"
+
+
+_ITEM_SEP = re.compile(r"[、和及与]")
+_COUNT = re.compile(r"\d[\d,]*")
+
+
+def _respectively(
+    doc: Document, nar: Narrative, cat: ClaimCatalogue, m: re.Match[str], template: Template | None
+) -> list[Claim]:
+    """Item i of the terms counted by number i of the counts: the last items, as
+    many as there are counts, must each end in a lexicon concept's words, and the
+    item before them must not (a list longer than its counts is ambiguous)."""
+
+    def concept(item: str) -> Phrasing | None:
+        return next((ph for ph, words in cat.concepts if words.search(item) and ph.template in (None, template)), None)
+
+    items = _ITEM_SEP.split(m.group("terms"))
+    counts = list(_COUNT.finditer(m.group(0), m.start("counts") - m.start()))
+    if len(items) < len(counts) or (len(items) > len(counts) and concept(items[-len(counts) - 1])):
+        return []
+    out: list[Claim] = []
+    for item, count in zip(items[-len(counts) :], counts, strict=True):
+        ph = concept(item)
+        if ph is None or ph.paths is None:
+            return []
+        at = m.start() + count.start()
+        ev = _evidence(doc, nar, at, at + len(count.group()))
+        value = _number(count.group())
+        out.append(NarrativeClaim(quote=m.group(0), paths=ph.paths, value=value, evidence=ev, rule=ph.id))
+    return out
 
 
 def _since(stated: list[tuple[int, str, int | float]], start: int) -> list[tuple[int, str, int | float]]:
@@ -598,6 +645,15 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
                 scope, scope_end = "narrow", marks.end(m.end(), "paragraph", len(text))
                 break
             if _other_year(text, sentence, m.start(), report.meta.year):
+                break
+            if ph.marker and ph.sets_scope:
+                scope, scope_end = ph.sets_scope, marks.end(m.end(), ph.scope_until, len(text))
+                break
+            if ph.respectively:
+                found = _respectively(doc, nar, cat, m, template)
+                if not found:
+                    continue
+                claims += found
                 break
             if ph.of_totals:
                 found = _of_totals(doc, nar, ph, m, _since(stated, sentence))
