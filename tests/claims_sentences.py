@@ -80,6 +80,12 @@ def tables_for(case: dict[str, Any]) -> dict[str, Any]:
 
 def read_case(case: dict[str, Any]) -> tuple[dict[str, Any], Result]:
     """The case's gold report and what the pipeline reads from it rendered as Markdown."""
+    return _read(case["id"])
+
+
+@cache
+def _read(case_id: str) -> tuple[dict[str, Any], Result]:
+    (case,) = [c for c in cases() if c["id"] == case_id]
     gold = tables_for(case)
     text = markdown(gold).replace(_INTRO, case["text"], 1)
     return gold, extract(load_string(text, name=f"{case['id']}.md"))

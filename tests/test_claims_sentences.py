@@ -92,3 +92,36 @@ def test_the_reading_the_tables_bear_out_comes_first_and_says_why() -> None:
     assert c.paths == ["applications.new_received.natural_person", "applications.carried_over.natural_person"]
     assert c.alt_paths == ["applications.new_received.natural_person"]
     assert c.why is not None and "not the usual one" in c.why
+
+
+def _read(text: str) -> list[tuple[str, int | float, list[str]]]:
+    blank = report("dongguan-hrss-2023")
+    return [
+        (c.rule, c.value, c.paths) for c in find_claims(load_string(text), blank, []) if isinstance(c, NarrativeClaim)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lead", "scope"),
+    [("政府信息公开行政复议情况：", "review"), ("因政府信息公开引起的行政诉讼方面，", "litigation_direct")],
+)
+def test_a_lead_opens_the_scope_of_the_results_after_it(lead: str, scope: str) -> None:
+    read = _read(lead + "维持 1 件，尚未审结 2 件。")
+    assert [(v, p[0]) for _, v, p in read] == [
+        (1, f"review_litigation.{scope}.upheld"),
+        (2, f"review_litigation.{scope}.pending"),
+    ]
+    # a lead not about information disclosure opens nothing
+    assert _read("行政复议情况：维持 1 件，尚未审结 2 件。") == []
+
+
+def test_respectively_pairs_each_item_with_its_count() -> None:
+    read = _read("行政许可、行政处罚、行政强制信息分别公开 120 条、35 条、2 条。")
+    assert [(r, v, p) for r, v, p in read] == [
+        ("active_licensing", 120, ["active.licensing.decisions"]),
+        ("active_punishment", 35, ["active.punishment.decisions"]),
+        ("active_coercion", 2, ["active.coercion.decisions"]),
+    ]
+    # lists of different lengths, or an item the lexicon does not know: nothing
+    assert _read("行政许可、行政处罚、行政强制信息分别公开 120 条、35 条。") == []
+    assert _read("行政许可、政策解读信息分别公开 120 条、35 条。") == []
