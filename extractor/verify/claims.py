@@ -11,6 +11,14 @@ The tables the parser read settle what the text cannot: which template's
 phrasings apply, whether （六）其他处理 is one row or three, and which of two
 readings of an ambiguous phrase comes first (the one the tables support).
 
+What the words mean is data: a lexicon of the template's rows (the words that
+name each), scope words that widen a sentence (a disagreement is then a
+warning) or narrow it to a part the table has no row for (no claim), and the
+phrasings for totals, groups, lists, zero counts in words and outcome claims
+(均获维持: each table 四 total stated before it was upheld). This module only
+resolves: it keeps the scope a total opens for the results after it, drops a
+sentence dated to an earlier year, and records why it chose a reading.
+
 A total the narrative breaks down itself (``1502 条，其中 522 条…``) is not a
 claim about the tables; it is read as a :class:`Breakdown`, which the verifier
 checks on its own.
