@@ -31,6 +31,8 @@ from ..template import TABLES
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session
 from .locate import cell_labels, locate
+from .narrative import enabled as narrative_enabled
+from .narrative import propose_claims
 from .prompts import load_prompt
 from .settings import LLMSettings
 
@@ -94,6 +96,8 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     request, cut = tables_request(doc, sections, settings.max_input_tokens)
     with Session(settings, doc.source) as session:
         answer = session.ask(prompt, request, TablesAnswer)
+        spans = sorted(sections.spans.values())
+        claims = propose_claims(doc, spans, session) if narrative_enabled() else []
     tables = answer.model_dump(mode="json", exclude={"template"})
     located = locate(doc, sections, flatten(tables))
     filled = unflatten(located.values)
@@ -103,8 +107,8 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     read = {n: filled.get(n) if sections.get(n) and tables[n] is not None else None for n in TABLES}
     report = Report.model_validate({"meta": meta.model_dump(), **read})
     findings = located.findings + ([_truncated(len(request), settings.max_input_tokens)] if cut else [])
-    parsed = Parsed(report, located.evidence, findings, sorted(sections.spans.values()))
-    return Extraction(parsed, session.usage, settings.model, prompt.sha256)
+    parsed = Parsed(report, located.evidence, findings, spans)
+    return Extraction(parsed, session.usage, settings.model, prompt.sha256, claims)
 
 
 def gap_paths(parsed: Parsed) -> list[str]:
@@ -183,12 +187,15 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
     settings = settings or LLMSettings.from_env()
     parsed = parse(doc)
     gaps = gap_paths(parsed)
-    if not gaps:
+    if not gaps and not narrative_enabled():
         return Extraction(parsed)
     sections = find_sections(doc)
     prompt = load_prompt(BACKEND_PROMPTS["hybrid"])
     request, cut = gaps_request(doc, sections, parsed, gaps, settings.max_input_tokens)
     with Session(settings, doc.source) as session:
+        claims = propose_claims(doc, parsed.table_spans, session) if narrative_enabled() else []
+        if not gaps:
+            return Extraction(parsed, session.usage, settings.model, claims=claims)
         answer = session.ask(prompt, request, GapAnswer)
     given = {v.path: v.value for v in answer.values}
     located = locate(doc, sections, {p: given.get(p) for p in gaps})
@@ -206,7 +213,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
             ),
         ))
     merged = Parsed(Report.model_validate(canonical), parsed.evidence | located.evidence, findings, parsed.table_spans)
-    return Extraction(merged, session.usage, settings.model, prompt.sha256)
+    return Extraction(merged, session.usage, settings.model, prompt.sha256, claims)
 
 
 #: The backends that ask a model, by name; the pipeline binds their settings
