@@ -97,6 +97,10 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_hits: int = 0
+    #: Answers taken from a recorded cassette (their recorded tokens are counted above; no request was made).
+    replayed: int = 0
+    #: Estimated from the tokens and the model's price table entry; None when the model has no price.
+    cost_usd: float | None = None
 
 
 class Provenance(BaseModel):

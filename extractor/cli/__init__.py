@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..resources import nianbao_version
-from . import batch, bench, evaluate, export, extract, logs, verify
+from . import batch, bench, evaluate, export, extract, logs, review, serve, verify
 
 app = typer.Typer(
     name="nianbao",
@@ -40,3 +40,5 @@ app.command("logs")(logs.command)
 app.command("verify")(verify.command)
 app.command("batch")(batch.command)
 app.command("export")(export.command)
+app.command("serve")(serve.command)
+app.command("review")(review.command)
