@@ -324,11 +324,22 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
 
 
 
+#: Column headers and rows only one template's table 二 prints. A template is
+#: known by the structure of its table 二, never by the report's year: a 2020
+#: report may be on either. A footnote naming 现行有效 (the 2019 template's
+#: "对外公开总数量为现行有效的数量") is no header, so whole header words count.
+_TEMPLATE_CUES: dict[Template, re.Pattern[str]] = {
+    "2021": re.compile(r"制发件数|废止件数|现行有效件数|收费金额"),
+    "2019": re.compile(r"新制作数量|新公开数量|对外公开总数量|上一年项目数量|本年增/?减|采购项目数量|采购总金额|对外管理服务"),
+}
+
+
 def _template(compact_active: str, compact_all: str) -> Template | None:
-    if re.search(r"制发件数|废止件数|现行有效", compact_active):
-        return "2021"
-    if re.search(r"新制作数量|上一年项目数量|对外公开总数量|本年增/?减", compact_active):
-        return "2019"
+    """The template whose table 二 headers the report prints more of; failing
+    that, table 三's split （六） rows (2021 only)."""
+    hits = {t: len(set(p.findall(compact_active))) for t, p in _TEMPLATE_CUES.items()}
+    if hits["2021"] != hits["2019"]:
+        return "2021" if hits["2021"] > hits["2019"] else "2019"
     if re.search(r"逾期不补正|逾期未按收费", compact_all):
         return "2021"
     return None
