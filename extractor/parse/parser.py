@@ -9,13 +9,14 @@ table that cannot be found is ``null`` with a finding saying so.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from ..document import Document
+from ..document import Document, Line
 from ..result import Evidence, Finding, Message, Severity
 from ..schema import Report, unflatten
 from ..template import (
@@ -30,6 +31,7 @@ from ..template import (
     application_rows,
     review_paths,
 )
+from .arithmetic import table3_holds
 from .labels import (
     ACTIVE_LABELS,
     REVIEW_GROUP_NAMES,
@@ -41,8 +43,9 @@ from .labels import (
     strip_header_noise,
 )
 from .meta import read_meta
+from .order import candidates
 from .sections import require_sections
-from .tokens import Item, Label, Value, items
+from .tokens import Item, Label, Value, items, parse_number
 
 
 @dataclass(slots=True)
@@ -224,8 +227,12 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
-    single_other = split_other = False
     rows = rows_of(found, width, is_header_fragment)
+    #: per printed row: the path it was placed as, or None; and its values if unread
+    placed: list[str | None] = [None] * len(rows)
+    material: list[list[Value]] = [[] for _ in rows]
+    #: findings about rows left unread, held back until a reading by order is tried
+    held: dict[int, Callable[[], None]] = {}
     last: str | None = None
     skip = False
     for i, row in enumerate(rows):
@@ -246,10 +253,11 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
             continue  # the rest of the row above, cut by a page break
         last = path
         if path is None:
+            material[i] = _clean(row.values, width)
             if row.values and any(v.number is not None for v in row.values):
                 label = strip_header_noise(row.label)[:30] or "(无标签)"
-                r.finding(
-                    "parse.extra_row", "info", f"表三中“{label}”一行不属于模板，已略过",
+                held[i] = functools.partial(
+                    r.finding, "parse.extra_row", "info", f"表三中“{label}”一行不属于模板，已略过",
                     f"table 三 row “{label}” is not in the template; ignored", [], row.values[0],
                 )
             continue
@@ -262,16 +270,24 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
                 f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
             )
             continue
-        seen.add(path)
-        single_other |= path == "other"
-        split_other |= path.startswith("other.")
         vals = _fit(row.values, width)
         if vals is None:
-            r.unplaced(paths, row, width)
+            material[i] = list(row.values)
+            held[i] = functools.partial(r.unplaced, paths, row, width)
             continue
+        seen.add(path)
+        placed[i] = path
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
                 r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
+    consumed, read = _read_by_order(r, placed, material, columns)
+    for k in consumed:
+        held.pop(k, None)
+    seen.update(read)
+    for emit in held.values():
+        emit()
+    single_other = "other" in seen
+    split_other = any(p.startswith("other.") for p in seen)
     for key, label in application_rows(split_other or not single_other):
         if key not in seen:
             r.finding(
@@ -289,12 +305,79 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     return single_other
 
 
+def _clean(values: list[Value], width: int) -> list[Value]:
+    """An unread row's values as columns: what :func:`_fit` keeps, when they fit."""
+    return _fit(values, width) or list(values)
+
+
+def _read_by_order(
+    r: _Reader, placed: list[str | None], material: list[list[Value]], columns: list[str | None]
+) -> tuple[set[int], list[str]]:
+    """Read the rows labels left unread by the template's row order, where the
+    counts fit exactly and table 三's relations hold on the result; returns the
+    printed rows so read and the row paths they were read as."""
+    found = candidates(placed, material, len(columns))
+    if not found:
+        return set(), []
+    trial = dict(r.flat)
+    for cand in found:
+        for path, vals in zip(cand.paths, cand.values, strict=True):
+            trial.update({f"applications.{path}.{c}": v.number for c, v in zip(columns, vals, strict=True) if c})
+    if not table3_holds(trial, [p for c in found for p in c.paths]):
+        names = "、".join(p for c in found for p in c.paths)
+        r.finding(
+            "parse.order_rejected", "warning",
+            f"表三部分行无法按标签对应；按模板行序读出的 {names} 不符合表内勾稽关系，留空",
+            f"table 三 rows {names} could be read by the template's row order, but the table's "
+            "relations do not hold on that reading; left blank",
+            [f"applications.{p}.total" for c in found for p in c.paths], found[0].values[0][0],
+        )
+        return set(), []
+    labels = dict(application_rows(True) + application_rows(False))
+    for cand in found:
+        for path, vals in zip(cand.paths, cand.values, strict=True):
+            label = f"{labels[path]}（按模板行序读出，勾稽关系成立）"
+            for col, v in zip(columns, vals, strict=True):
+                if col is not None:
+                    r.put(f"applications.{path}.{col}", v, label, APPLICANT_COLUMNS[col])
+    read = [p for c in found for p in c.paths]
+    r.finding(
+        "parse.order_reading", "info",
+        f"表三 {'、'.join(read)} 的标签无法对应到数值，按模板行序读出：行数恰好相符，"
+        "且各行合计、（七）总计与（一）至（六）之和、一+二=（七）+四 均成立",
+        f"table 三 rows {', '.join(read)} were read by the template's row order, not by label: the counts fit "
+        "exactly and the row sums, (七) = (一)…(六) and 一+二 = (七)+四 hold on that reading",
+        [f"applications.{p}.total" for p in read], found[0].values[0][0],
+    )
+    return {k for c in found for k in c.rows}, read
+
+
+def _unheaded(values: list[Value], lines: list[Line]) -> list[Value]:
+    """A grid row's values without its empty cells that stand under an empty
+    cell of the header row above (a ruled PDF table often has a sliver column
+    where two cells' borders do not line up): no column stands there."""
+    line = values[0].line if values else None
+    if line is None or line.cells is None or line not in lines:
+        return values
+    n = len(line.cells)
+    above = next(
+        (ln for ln in reversed(lines[: lines.index(line)])
+         if ln.table == line.table and ln.cells and len(ln.cells) == n
+         and not any(parse_number(c.text) for c in ln.cells if c.text)),
+        None,
+    )
+    if above is None or above.cells is None:
+        return values
+    empty = {c.start for c, h in zip(line.cells, above.cells, strict=True) if not c.text and not h.text}
+    return [v for v in values if v.line is not line or v.text or v.start not in empty]
+
+
 def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     paths = review_paths()
     found = rows_of(items(r.doc, *span), len(paths))
     row = next((x for x in found if len(x.values) >= len(paths)), None)
     if row is not None:
-        vals = _fit(row.values, len(paths))
+        vals = _fit(row.values, len(paths)) or _fit(_unheaded(row.values, r.doc.lines_in(*span)), len(paths))
         if vals is None:
             r.unplaced(paths, row, len(paths))
             return
@@ -330,7 +413,9 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
 #: "对外公开总数量为现行有效的数量") is no header, so whole header words count.
 _TEMPLATE_CUES: dict[Template, re.Pattern[str]] = {
     "2021": re.compile(r"制发件数|废止件数|现行有效件数|收费金额"),
-    "2019": re.compile(r"新制作数量|新公开数量|对外公开总数量|上一年项目数量|本年增/?减|采购项目数量|采购总金额|对外管理服务"),
+    "2019": re.compile(
+        r"新制作数量|新公开数量|对外公开总数量|上一年项目数量|本年增/?减|采购项目数量|采购总金额|对外管理服务"
+    ),
 }
 
 
