@@ -45,7 +45,7 @@ from .labels import (
 from .meta import read_meta
 from .order import candidates
 from .sections import require_sections
-from .tokens import Item, Label, Value, items, parse_number
+from .tokens import Item, Label, Value, items, parse_number, value_at
 
 
 @dataclass(slots=True)
@@ -372,6 +372,29 @@ def _unheaded(values: list[Value], lines: list[Line]) -> list[Value]:
     return [v for v in values if v.line is not line or v.text or v.start not in empty]
 
 
+def _flat_run(doc: Document, span: tuple[int, int], n: int) -> list[Value] | None:
+    """The one run of exactly ``n`` values printed together on a text line of
+    ``span``, header words before or after it (a flat table printed as extracted
+    text, ``维持 纠正 结果 审结 10 1 0 … 0 计``); None unless exactly one line has one."""
+    runs: list[list[Value]] = []
+    for line in doc.lines_in(*span):
+        if line.cells is not None:
+            continue
+        run: list[Value] = []
+        for m in re.finditer(r"\S+", line.text):
+            s = line.start + m.start()
+            v = value_at(m.group(), s, line)
+            if v is not None and span[0] <= s < span[1]:
+                run.append(v)
+                continue
+            if len(run) == n:
+                runs.append(run)
+            run = []
+        if len(run) == n:
+            runs.append(run)
+    return runs[0] if len(runs) == 1 else None
+
+
 def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     paths = review_paths()
     found = rows_of(items(r.doc, *span), len(paths))
@@ -399,6 +422,15 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
         if result and vals:
             for g, v in zip(REVIEW_GROUPS, vals, strict=True):
                 r.put(f"review_litigation.{g}.{result}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[result])
+    if not any(k.startswith("review_litigation.") for k in r.flat) and (run := _flat_run(r.doc, span, len(paths))):
+        for path, v in zip(paths, run, strict=True):
+            g, c = path.split(".")[1:]
+            r.put(path, v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
+        r.finding(
+            "parse.flat_row", "info", "表四的 15 个数值印在同一行、与表头文字相连，按模板列序读出",
+            "table 四's 15 values share one printed line with header words; read in the template's column order",
+            paths[:1], run[0],
+        )
     if not any(k.startswith("review_litigation.") for k in r.flat):
         bad = next((x for x in found if x.values), None)
         if bad is not None:
