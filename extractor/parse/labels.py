@@ -99,6 +99,9 @@ class RowMatcher:
     """Reads table 三's row labels in order, keeping the current group."""
 
     group: str | None = None
+    #: How many distinct rows the last label matched named: three or more is a
+    #: block of labels printed apart from their numbers, not one row's label.
+    named: int = 0
 
     def match(self, label: str) -> str | None:
         """The row path (relative to ``applications``) this label names, or None.
@@ -107,6 +110,7 @@ class RowMatcher:
         unread: it is a sub-row, not its group heading's own row.
         """
         found: str | None = None
+        names: set[str] = set()
         for marker, text in segments(strip_header_noise(label)):
             if marker in _GROUP_MARKERS:
                 self.group = _GROUP_MARKERS[marker]
@@ -120,10 +124,12 @@ class RowMatcher:
                     needs is None or needs == self.group
                 ):
                     found = path
+                    names.add(path)
                     break
             else:
                 if marker[:1].isdigit():
                     found = None
+        self.named = len(names)
         return found
 
 

@@ -78,7 +78,7 @@ def candidates(
             if not missing or not between:
                 continue
             rows = _chunks([v for k in between for v in material[k]], width)
-            if rows is None:
+            if rows is None or len(rows) != len(missing):
                 # blank cells of header rows are not values: try without rows printing nothing
                 between = [k for k in between if any(v.text for v in material[k])]
                 rows = _chunks([v for k in between for v in material[k]], width)

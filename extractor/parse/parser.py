@@ -233,6 +233,7 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     material: list[list[Value]] = [[] for _ in rows]
     #: findings about rows left unread, held back until a reading by order is tried
     held: dict[int, Callable[[], None]] = {}
+    empty: dict[str, tuple[Row, list[Value]]] = {}
     last: str | None = None
     skip = False
     for i, row in enumerate(rows):
@@ -252,6 +253,8 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         elif path is not None and path == last and _cut_rest(row):
             continue  # the rest of the row above, cut by a page break
         last = path
+        if path is not None and matcher.named >= 3:
+            path = None  # labels printed as a block, their numbers elsewhere: read by order
         if path is None:
             material[i] = _clean(row.values, width)
             if row.values and any(v.number is not None for v in row.values):
@@ -276,6 +279,11 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
             held[i] = functools.partial(r.unplaced, paths, row, width)
             continue
         seen.add(path)
+        if all(not v.text for v in vals):
+            # Nothing printed beside the label: blank cells, or its numbers stand
+            # on a line of their own below. Blank unless a reading by order fills it.
+            empty[path] = (row, vals)
+            continue
         placed[i] = path
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
@@ -284,6 +292,11 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     for k in consumed:
         held.pop(k, None)
     seen.update(read)
+    for path, (row, vals) in empty.items():
+        if path not in read:
+            for col, v in zip(columns, vals, strict=True):
+                if col is not None:
+                    r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
     for emit in held.values():
         emit()
     single_other = "other" in seen
@@ -344,9 +357,10 @@ def _read_by_order(
     r.finding(
         "parse.order_reading", "info",
         f"表三 {'、'.join(read)} 的标签无法对应到数值，按模板行序读出：行数恰好相符，"
-        "且各行合计、（七）总计与（一）至（六）之和、一+二=（七）+四 均成立",
+        "且各行合计、（七）总计与（一）至（六）之和、一+二=（七）+四 均成立（至多一个单元格印错）",
         f"table 三 rows {', '.join(read)} were read by the template's row order, not by label: the counts fit "
-        "exactly and the row sums, (七) = (一)…(六) and 一+二 = (七)+四 hold on that reading",
+        "exactly and the row sums, (七) = (一)…(六) and 一+二 = (七)+四 hold on that reading "
+        "(but for at most one misprinted cell)",
         [f"applications.{p}.total" for p in read], found[0].values[0][0],
     )
     return {k for c in found for k in c.rows}, read
