@@ -1,12 +1,14 @@
 """The template's own arithmetic, as the parser uses it to choose a reading.
 
-Where the labels cannot place some rows of a table but its layout admits a
+Where the labels cannot place some rows of table 三 but its layout admits a
 reading by the template's row order, that reading is accepted only if the
 relations the template states hold on it: each row's applicant columns add up
-to its 总计, （七）总计 is the sum of （一）…（六）, and 一+二 = （七）+四. A reading the arithmetic does not bear out is not
-taken: the cells stay blank. The verifier (``rules/``) reports on whatever is
-read; this module only decides between readings, so it checks no more than
-the relations that involve the rows being placed.
+to its 总计, （七）总计 is the sum of （一）…（六）, and 一+二 = （七）+四 — all of
+them, or all but those a single misprinted cell explains (the report's own
+error, which the verifier then reports). A reading the arithmetic does not
+bear out is not taken: the cells stay blank. This module only decides between
+readings, so it checks no more than the relations that involve the rows being
+placed; the verifier (``rules/``) reports on whatever is read.
 """
 
 from __future__ import annotations
