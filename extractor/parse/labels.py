@@ -171,3 +171,14 @@ def last_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> str | No
             if best is None or m.end() > best[0]:
                 best = (m.end(), key)
     return best[1] if best else None
+
+
+def all_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> list[str]:
+    """Every key ``label`` names, in the order printed (a block of row labels
+    printed together: ``规章行政规范性文件``)."""
+    hits = sorted((m.start(), key) for pattern, key in names for m in pattern.finditer(label))
+    out: list[str] = []
+    for _, key in hits:
+        if key not in out:
+            out.append(key)
+    return out

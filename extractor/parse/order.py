@@ -34,7 +34,7 @@ def _order(split: bool) -> list[str]:
     return [k for k, _ in application_rows(split)]
 
 
-def _chunks(values: list[Value], width: int) -> list[list[Value]] | None:
+def whole_rows(values: list[Value], width: int) -> list[list[Value]] | None:
     """``values`` cut into rows of ``width``, or None if a printed line would
     hold values of two rows (a line is one row, or part of one)."""
     if not values or len(values) % width:
@@ -77,11 +77,11 @@ def candidates(
             between = [k for k in range(i + 1, j) if material[k]]
             if not missing or not between:
                 continue
-            rows = _chunks([v for k in between for v in material[k]], width)
+            rows = whole_rows([v for k in between for v in material[k]], width)
             if rows is None or len(rows) != len(missing):
                 # blank cells of header rows are not values: try without rows printing nothing
                 between = [k for k in between if any(v.text for v in material[k])]
-                rows = _chunks([v for k in between for v in material[k]], width)
+                rows = whole_rows([v for k in between for v in material[k]], width)
             if rows is not None and len(rows) == len(missing):
                 found.append(Candidate(missing, rows, between))
         if sum(len(c.paths) for c in found) > sum(len(c.paths) for c in best):

@@ -37,13 +37,14 @@ from .labels import (
     REVIEW_GROUP_NAMES,
     REVIEW_RESULT_NAMES,
     RowMatcher,
+    all_named,
     is_header_fragment,
     last_named,
     segments,
     strip_header_noise,
 )
 from .meta import read_meta
-from .order import candidates
+from .order import candidates, whole_rows
 from .sections import require_sections
 from .tokens import Item, Label, Value, items, parse_number, value_at
 
@@ -116,13 +117,14 @@ def _cut_rest(row: Row) -> bool:
     return bool(row.values) and all(not v.text for v in row.values) and bool(row.label)
 
 
-def _fit(values: list[Value], width: int) -> list[Value] | None:
+def _fit(values: list[Value], width: int, lines: list[Line] | None = None) -> list[Value] | None:
     """The row's values if they fill ``width`` columns.
 
     Beyond ``width``, empty cells at the end (a grid padded to its widest
-    sub-table), blank cells in front (gaps between label columns) and a page
-    number under the row are not columns and are dropped; anything else is a
-    count that does not fit.
+    sub-table), blank cells in front (gaps between label columns), a page
+    number under the row and, given the table's ``lines``, the empty cells of
+    a grid column that is no column (:func:`_no_column`) are dropped; anything
+    else is a count that does not fit.
     """
     vals = list(values)
     while len(vals) > width and not vals[-1].text:
@@ -131,7 +133,31 @@ def _fit(values: list[Value], width: int) -> list[Value] | None:
         vals.pop(0)
     if len(vals) == width + 1 and _stray_last(vals):
         vals.pop()
+    if len(vals) > width and lines:
+        vals = _no_column(vals, lines)
     return vals if len(vals) == width else None
+
+
+def _no_column(values: list[Value], lines: list[Line]) -> list[Value]:
+    """A grid row's values without the empty cells that stand in no column: a
+    ruled PDF table often has sliver columns where two cells' borders do not
+    line up. A cell is in no column when it is empty and so is the cell above
+    it in the table's header row, or every cell of its grid column in the table."""
+    line = values[0].line if values else None
+    if line is None or line.cells is None:
+        return values
+    n = len(line.cells)
+    same = [ln for ln in lines if ln.table == line.table and ln.cells is not None and len(ln.cells) == n]
+    header = [
+        ln for ln in same
+        if ln.start < line.start and not any(parse_number(c.text) for c in ln.cells or () if c.text)
+    ]
+    empty: set[int] = set()
+    for k, c in enumerate(line.cells):
+        column = [ln.cells[k].text for ln in ([header[-1]] if header else same) if ln.cells]
+        if not c.text and not any(column):
+            empty.add(c.start)
+    return [v for v in values if v.line is not line or v.text or v.start not in empty]
 
 
 def _stray_last(vals: list[Value]) -> bool:
@@ -228,6 +254,7 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     matcher = RowMatcher()
     seen: set[str] = set()
     rows = rows_of(found, width, is_header_fragment)
+    lines = r.doc.lines_in(*span)
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
     material: list[list[Value]] = [[] for _ in rows]
@@ -256,7 +283,7 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         if path is not None and matcher.named >= 3:
             path = None  # labels printed as a block, their numbers elsewhere: read by order
         if path is None:
-            material[i] = _clean(row.values, width)
+            material[i] = _fit(row.values, width, lines) or list(row.values)
             if row.values and any(v.number is not None for v in row.values):
                 label = strip_header_noise(row.label)[:30] or "(无标签)"
                 held[i] = functools.partial(
@@ -273,7 +300,7 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
                 f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
             )
             continue
-        vals = _fit(row.values, width)
+        vals = _fit(row.values, width, lines)
         if vals is None:
             material[i] = list(row.values)
             held[i] = functools.partial(r.unplaced, paths, row, width)
@@ -316,11 +343,6 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         )
         return False
     return single_other
-
-
-def _clean(values: list[Value], width: int) -> list[Value]:
-    """An unread row's values as columns: what :func:`_fit` keeps, when they fit."""
-    return _fit(values, width) or list(values)
 
 
 def _read_by_order(
@@ -366,26 +388,6 @@ def _read_by_order(
     return {k for c in found for k in c.rows}, read
 
 
-def _unheaded(values: list[Value], lines: list[Line]) -> list[Value]:
-    """A grid row's values without its empty cells that stand under an empty
-    cell of the header row above (a ruled PDF table often has a sliver column
-    where two cells' borders do not line up): no column stands there."""
-    line = values[0].line if values else None
-    if line is None or line.cells is None or line not in lines:
-        return values
-    n = len(line.cells)
-    above = next(
-        (ln for ln in reversed(lines[: lines.index(line)])
-         if ln.table == line.table and ln.cells and len(ln.cells) == n
-         and not any(parse_number(c.text) for c in ln.cells if c.text)),
-        None,
-    )
-    if above is None or above.cells is None:
-        return values
-    empty = {c.start for c, h in zip(line.cells, above.cells, strict=True) if not c.text and not h.text}
-    return [v for v in values if v.line is not line or v.text or v.start not in empty]
-
-
 def _flat_run(doc: Document, span: tuple[int, int], n: int) -> list[Value] | None:
     """The one run of exactly ``n`` values printed together on a text line of
     ``span``, header words before or after it (a flat table printed as extracted
@@ -414,7 +416,7 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     found = rows_of(items(r.doc, *span), len(paths))
     row = next((x for x in found if len(x.values) >= len(paths)), None)
     if row is not None:
-        vals = _fit(row.values, len(paths)) or _fit(_unheaded(row.values, r.doc.lines_in(*span)), len(paths))
+        vals = _fit(row.values, len(paths), r.doc.lines_in(*span))
         if vals is None:
             r.unplaced(paths, row, len(paths))
             return
@@ -479,6 +481,7 @@ def _template(compact_active: str, compact_all: str) -> Template | None:
 def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact: str) -> None:
     unit = "元" if re.search(r"单位[:：]?元|\(元\)", compact) else "万元"
     rows = ACTIVE_ROWS[template]
+    lines = r.doc.lines_in(*span)
     for row in rows_of(items(r.doc, *span), 3):
         if not row.values:
             continue
@@ -489,12 +492,38 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
         paths = [f"active.{key}.{c}" for c in cols]
         if paths[0] in r.flat:
             continue
-        vals = _fit(row.values, len(cols))
+        vals = _fit(row.values, len(cols), lines)
+        if vals is None and _read_active_block(r, row, rows, unit):
+            continue
         if vals is None:
             r.unplaced(paths, row, len(cols))
             continue
         for (c, col_label), v in zip(cols.items(), vals, strict=True):
             r.put(f"active.{key}.{c}", v, label, col_label, amount_unit=unit)
+
+
+def _read_active_block(
+    r: _Reader, row: Row, rows: dict[str, tuple[str, dict[str, str]]], unit: str
+) -> bool:
+    """A 第二十条 block printed as its row labels, then its numbers (``规章`` /
+    ``行政规范性文件`` / ``0 0 0`` / ``5 3 33``): the labels name the rows in
+    printed order, and the numbers fill exactly that many whole rows, no
+    printed line holding two rows' numbers. Table 二 states no relations to check
+    a reading against, so only a block that fits exactly this way is read."""
+    keys = all_named(strip_header_noise(row.label), ACTIVE_LABELS)
+    if len(keys) < 2 or any(k not in rows or f"active.{k}.{next(iter(rows[k][1]))}" in r.flat for k in keys):
+        return False
+    widths = {len(rows[k][1]) for k in keys}
+    vals = [v for v in row.values if v.text or v.line.cells is None]
+    chunks = whole_rows(vals, widths.pop()) if len(widths) == 1 else None
+    if chunks is None or len(chunks) != len(keys):
+        return False
+    for key, chunk in zip(keys, chunks, strict=True):
+        label, cols = rows[key]
+        for (c, col_label), v in zip(cols.items(), chunk, strict=True):
+            shown = f"{label}（标签与数值分开印出，按标签顺序读出）"
+            r.put(f"active.{key}.{c}", v, shown, col_label, amount_unit=unit)
+    return True
 
 
 def parse(doc: Document) -> Parsed:
