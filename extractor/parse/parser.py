@@ -2,9 +2,12 @@
 
 It reads labels and structure, never positions. Each table section is cut
 into items (label text, value cells); a run of values belongs to the row its
-preceding label names. A row whose value count does not fit the table's
-columns is left blank and reported (``parse.unplaced``), never guessed; a
-table that cannot be found is ``null`` with a finding saying so.
+preceding label names. Rows no label places may be read by the template's row
+order between rows that labels did place, only where table 三's own relations
+hold on that reading (:mod:`.order`, :mod:`.arithmetic`). A row whose value
+count does not fit the table's columns is otherwise left blank and reported
+(``parse.unplaced``), never guessed; a table that cannot be found is ``null``
+with a finding saying so.
 """
 
 from __future__ import annotations
