@@ -99,8 +99,9 @@ class RowMatcher:
     """Reads table 三's row labels in order, keeping the current group."""
 
     group: str | None = None
-    #: How many distinct rows the last label matched named: three or more is a
-    #: block of labels printed apart from their numbers, not one row's label.
+    #: How many distinct rows the marked segments of the last label matched
+    #: name: three or more is a block of labels printed apart from their
+    #: numbers, not one row's label.
     named: int = 0
 
     def match(self, label: str) -> str | None:
@@ -124,7 +125,8 @@ class RowMatcher:
                     needs is None or needs == self.group
                 ):
                     found = path
-                    names.add(path)
+                    if marker:  # text before the first marker may be the row above's wrapped rest
+                        names.add(path)
                     break
             else:
                 if marker[:1].isdigit():

@@ -445,11 +445,6 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
         for path, v in zip(paths, run, strict=True):
             g, c = path.split(".")[1:]
             r.put(path, v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
-        r.finding(
-            "parse.flat_row", "info", "表四的 15 个数值印在同一行、与表头文字相连，按模板列序读出",
-            "table 四's 15 values share one printed line with header words; read in the template's column order",
-            paths[:1], run[0],
-        )
     if not any(k.startswith("review_litigation.") for k in r.flat):
         bad = next((x for x in found if x.values), None)
         if bad is not None:
