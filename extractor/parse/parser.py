@@ -253,11 +253,66 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     """Fill table 三; returns whether ``other`` was printed as one row."""
     found = items(r.doc, *span)
     columns = _applicant_columns(compact, _total_first(found))
+    rows = rows_of(found, len(columns), is_header_fragment)
+    lines = r.doc.lines_in(*span)
+    below = _labels_below(rows)
+    if below is None:
+        return _read_rows(r, rows, columns, lines)
+    # Each label may stand under its numbers rather than before them (a PDF's
+    # text order for a vertically centred label): two readings, and only the
+    # arithmetic can tell them apart.
+    above, under = _Reader(r.doc), _Reader(r.doc)
+    single = _read_rows(above, rows, columns, lines)
+    single_under = _read_rows(under, below, columns, lines)
+    chosen = under if _adds_up(under.flat) else above if _adds_up(above.flat) else None
+    if chosen is None:
+        r.finding(
+            "parse.order_rejected", "warning",
+            "表三的行标签可能印在其数值之下；两种读法的勾稽关系都不成立，无法确定数值属于哪一行，留空",
+            "table 三 may print its row labels under their numbers; the table's relations hold on neither "
+            "reading, so which row each value line belongs to is unknown: left blank",
+            application_paths(not single_under), None,
+        )
+        return single_under
+    r.flat.update(chosen.flat)
+    r.evidence.update(chosen.evidence)
+    r.findings.extend(chosen.findings)
+    if chosen is under:
+        r.finding(
+            "parse.order_reading", "info",
+            "表三的行标签印在其数值之下：按“数值行属于其下的标签”读出，勾稽关系成立，而按标签在前读则不成立",
+            "table 三 prints each row label under its numbers: read with each value line belonging to the label "
+            "below it, the reading on which the table's relations hold (they do not with labels first)",
+            ["applications.total.total"], None,
+        )
+        return single_under
+    return single
+
+
+def _labels_below(rows: list[Row]) -> list[Row] | None:
+    """The rows re-paired value line → the label printed after it, when the
+    layout suggests labels stand under their numbers: the first numbers come
+    before any row's label, and the table ends in a row label with no numbers."""
+    if len(rows) < 3 or rows[-1].values or RowMatcher().match(rows[-1].label) is None:
+        return None
+    first = next((k for k, row in enumerate(rows) if any(v.number is not None for v in row.values)), None)
+    if first is None or RowMatcher().match(rows[first].label) is not None:
+        return None
+    return [Row(rows[k + 1].label, rows[k].values, rows[k + 1].label_items) for k in range(first, len(rows) - 1)]
+
+
+def _adds_up(flat: dict[str, Any]) -> bool:
+    """Whether table 三 as read in ``flat`` satisfies its relations (up to one misprinted cell)."""
+    rows = {p.split(".", 1)[1].rsplit(".", 1)[0] for p in flat if p.startswith("applications.")}
+    return bool(rows) and table3_holds(flat, rows)
+
+
+def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: list[Line]) -> bool:
+    """Read table 三's printed rows by their labels, then the rest by order;
+    returns whether ``other`` was printed as one row."""
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
-    rows = rows_of(found, width, is_header_fragment)
-    lines = r.doc.lines_in(*span)
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
     material: list[list[Value]] = [[] for _ in rows]
