@@ -159,7 +159,9 @@ def html_page(gold: dict[str, Any]) -> str:
 # --- plain text as PDF-to-text tools print it, in the layouts real reports show --------
 
 #: Layouts of :func:`text_dump`; each stands for a failure class of issue 16.
-TEXT_LAYOUTS = ("lines", "wrapped", "detached", "stray", "below", "flat4", "flat4-mixed", "blocks", "misnamed")
+TEXT_LAYOUTS = (
+    "lines", "wrapped", "detached", "stray", "below", "mixed", "flat4", "flat4-mixed", "blocks", "misnamed"
+)
 _WRAP = 9  # characters of a long label printed above its values; the rest goes below
 
 
@@ -223,8 +225,8 @@ def _dump_applications(gold: dict[str, Any], layout: str) -> list[str]:
             out += [prefix + own[:_WRAP], vals, own[_WRAP:]]
         elif layout == "stray" and k == 5:
             out += [vals, prefix + own]  # the value line printed above its label
-        elif layout == "below":
-            out += [vals, prefix + own]  # every label under its numbers
+        elif layout == "below" or (layout == "mixed" and k % 3):
+            out += [vals, prefix + own]  # the label under its numbers
         else:
             out.append(f"{prefix}{own} {vals}")
         if vertical and k >= 2:
@@ -250,7 +252,8 @@ def text_dump(gold: dict[str, Any], layout: str = "lines") -> str:
     :data:`TEXT_LAYOUTS`: ``wrapped`` long labels around their values with the
     vertical 三、本年度办理结果 interleaved; ``detached`` all labels, then all value
     rows; ``stray`` a value line printed above its label, ``below`` every label
-    printed under its numbers; ``flat4`` table 四's 15
+    printed under its numbers, ``mixed`` two rows in three so (a PDF's text order
+    for vertically centred labels); ``flat4`` table 四's 15
     values on one line under a one-line header, ``flat4-mixed`` under a two-line
     header whose last words share the values' line; ``blocks`` table 二 as
     第二十条 blocks; ``misnamed`` row and column names that differ from the template's."""

@@ -132,8 +132,8 @@ def _fit(values: list[Value], width: int, lines: list[Line] | None = None) -> li
     vals = list(values)
     while len(vals) > width and not vals[-1].text:
         vals.pop()
-    while len(vals) > width and vals[0].number is None:
-        vals.pop(0)
+    while len(vals) > width and vals[0].number is None and vals[0].line.cells is not None:
+        vals.pop(0)  # a grid's blank label-column cells; "/" on a text line is a printed blank
     if len(vals) == width + 1 and _stray_last(vals):
         vals.pop()
     if len(vals) > width and lines:
@@ -319,6 +319,8 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
     #: findings about rows left unread, held back until a reading by order is tried
     held: dict[int, Callable[[], None]] = {}
     empty: dict[str, tuple[Row, list[Value]]] = {}
+    #: rows placed by a label printed on an earlier line than their numbers
+    loose: dict[int, list[Value]] = {}
     last: str | None = None
     skip = False
     for i, row in enumerate(rows):
@@ -353,8 +355,9 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
             continue
         paths = [f"applications.{path}.{c}" for c in APPLICANT_COLUMNS]
         if path in seen:
-            r.finding(
-                "parse.duplicate_row", "warning", f"表三“{path}”一行重复出现，采用第一次",
+            material[i] = _fit(row.values, width, lines) or list(row.values)
+            held[i] = functools.partial(
+                r.finding, "parse.duplicate_row", "warning", f"表三“{path}”一行重复出现，采用第一次",
                 f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
             )
             continue
@@ -370,9 +373,25 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
             empty[path] = (row, vals)
             continue
         placed[i] = path
+        if row.label_items and row.label_items[-1].line is not vals[0].line:
+            loose[i] = vals
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
                 r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
+    ends_bare = bool(rows) and not rows[-1].values and RowMatcher().match(rows[-1].label) is not None
+    if ends_bare or any(v.number is not None for m in material for v in m):
+        # Numbers no label took, or a table ending in a label without numbers:
+        # value lines may stand above their labels somewhere, so a label followed
+        # by numbers on a line of their own may have its neighbour's. Such rows
+        # are read by order, where the arithmetic bears that out, or not at all.
+        for i, vals in loose.items():
+            path = placed[i]
+            if path:
+                for c in APPLICANT_COLUMNS:
+                    r.flat.pop(f"applications.{path}.{c}", None)
+                    r.evidence.pop(f"applications.{path}.{c}", None)
+                placed[i], material[i] = None, vals
+                seen.discard(path)
     consumed, read = _read_by_order(r, placed, material, columns)
     for k in consumed:
         held.pop(k, None)
