@@ -1,7 +1,8 @@
 """Find the template's numbered sections (二、三、四、五) in a Document.
 
-Headings are searched with whitespace allowed between any two characters, so a
-heading printed one character per line is found as easily as one on a single line. A
+Headings are searched with whitespace allowed between any two characters (in the
+text with its whitespace squeezed out, see :class:`Squeezed`), so a heading printed
+one character per line is found as easily as one on a single line. A
 heading counts only where the table it announces follows it: a table of
 contents or the introduction naming the sections is passed over.
 """
@@ -9,54 +10,71 @@ contents or the introduction naming the sections is passed over.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..document import Document
 from ..errors import NotAReport
 
-_ATOM = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?:|[()|]|[^\\[()|]")
-_QUANT = re.compile(r"(?:[?*+]|\{\d*,?\d*\})\??")
+_WORDS = re.compile(r"\S+")
 
 
-def loose(pattern: str) -> re.Pattern[str]:
-    """Compile ``pattern`` so that whitespace may stand between any two of its
-    atoms: a heading printed one character per line still matches, and match
-    offsets are offsets in the document text itself."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        atom = _ATOM.match(pattern, i)
-        assert atom is not None, pattern
-        i = atom.end()
-        tok = atom.group()
-        quant = _QUANT.match(pattern, i)
-        if quant:
-            tok += quant.group()
-            i = quant.end()
-        out.append(tok if tok in {"(", "(?:", "|"} else tok + r"\s*")
-    return re.compile("".join(out))
+class Squeezed:
+    """A text with its whitespace taken out, and where each kept character stood.
+
+    Headings may be printed with whitespace between any two characters (one
+    character per line), so they are searched in the squeezed text with plain
+    patterns: a pattern that allowed whitespace between its atoms (``\\s*``
+    after each) backtracks over long runs of spaces, cubically on hostile input.
+    """
+
+    def __init__(self, text: str) -> None:
+        words = list(_WORDS.finditer(text))
+        self.text = "".join(m.group() for m in words)
+        self.length = len(text)
+        self.at: list[int] = []
+        for m in words:
+            self.at.extend(range(m.start(), m.end()))
+
+    def orig(self, i: int) -> int:
+        """The document offset of squeezed offset ``i`` (a match end maps past the whitespace after it)."""
+        return self.at[i] if i < len(self.at) else self.length
+
+    def index(self, offset: int) -> int:
+        """The squeezed offset of the first kept character at or after document ``offset``."""
+        return bisect_left(self.at, offset)
+
+    def finditer(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Document spans ``(start, end)`` of ``pattern``'s matches within document offsets ``[start, end)``."""
+        stop = len(self.text) if end is None else self.index(end)
+        for m in pattern.finditer(self.text, self.index(start), stop):
+            yield self.orig(m.start()), self.orig(m.end())
+
+    def search(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+        return next(self.finditer(pattern, start, end), None)
 
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     # section: (heading, a cue that its table follows)
-    "active": (loose(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), loose(r"第二十条|信息内容|规章|行政许可")),
+    "active": (re.compile(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), re.compile(r"第二十条|信息内容|规章|行政许可")),
     "applications": (
-        loose(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
-        loose(r"申请人情况|自然人|本年新收"),
+        re.compile(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
+        re.compile(r"申请人情况|自然人|本年新收"),
     ),
     # 四 and 五 allow words between the numeral and the key word, so they need
     # the numeral's separator: "四是依法做好行政复议…" in the narrative is no heading.
     "review_litigation": (
-        loose(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
-        loose(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
+        re.compile(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
+        re.compile(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
     ),
-    "problems": (loose(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
-    "other_matters": (loose(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
+    "problems": (re.compile(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
+    "other_matters": (re.compile(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
 }
-_OVERVIEW = loose(r"一[、.,，]总体情况")
+_OVERVIEW = re.compile(r"一[、.,，]总体情况")
 _FALLBACK = {
-    "applications": loose(r"\(?本列数据的?勾稽关系|申请人情况"),
-    "review_litigation": loose(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
+    "applications": re.compile(r"\(?本列数据的?勾稽关系|申请人情况"),
+    "review_litigation": re.compile(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
 }
 
 
@@ -78,9 +96,10 @@ class Sections:
 def find_sections(doc: Document) -> Sections:
     """Locate sections 二, 三 and 四 (and where 五 starts, to end 四)."""
     text = doc.text
+    squeezed = Squeezed(text)
     hits: list[tuple[int, int, str]] = []  # (start, end, name)
     for name, (heading, _) in _HEADINGS.items():
-        hits.extend((m.start(), m.end(), name) for m in heading.finditer(text))
+        hits.extend((s, e, name) for s, e in squeezed.finditer(heading))
     hits.sort()
     chosen: dict[str, tuple[int, int]] = {}
     repeated: set[str] = set()
@@ -90,7 +109,7 @@ def find_sections(doc: Document) -> Sections:
         cue = _HEADINGS[name][1]
         if cue is None and not chosen:
             continue  # 五/六 end the tables; before any table it is a narrative point
-        if cue is None or cue.search(text, e, min(nxt, e + 8000)):
+        if cue is None or squeezed.search(cue, e, min(nxt, e + 8000)):
             if name in chosen:
                 repeated.add(name)
                 second = s if second is None else second
@@ -98,9 +117,9 @@ def find_sections(doc: Document) -> Sections:
                 chosen[name] = (s, e)
     for name, pattern in _FALLBACK.items():
         if name not in chosen:
-            m = pattern.search(text)
-            if m:
-                chosen[name] = (m.start(), m.start())
+            found = squeezed.search(pattern)
+            if found:
+                chosen[name] = (found[0], found[0])
     order = sorted((s, name) for name, (s, _) in chosen.items())
     spans: dict[str, tuple[int, int]] = {}
     for k, (_, name) in enumerate(order):
@@ -109,7 +128,7 @@ def find_sections(doc: Document) -> Sections:
     tables = {"active", "applications", "review_litigation"}
     if second is not None:
         first_tables = min(s for s, _ in chosen.values())
-        overview = [m.start() for m in _OVERVIEW.finditer(text, first_tables, second)]
+        overview = [s for s, _ in squeezed.finditer(_OVERVIEW, first_tables, second)]
         second = overview[-1] if overview else second
     return Sections(
         {k: v for k, v in spans.items() if k in tables}, tuple(sorted(repeated & tables)), second
