@@ -15,7 +15,7 @@ from .document import Document
 from .errors import NianbaoError
 from .llm.backend import LLM_BACKENDS
 from .llm.settings import LLMSettings
-from .load import load
+from .load import isolate, load
 from .parse.extraction import Backend, parser_backend
 from .result import Provenance, Result
 from .verify.claims import read_narrative
@@ -50,11 +50,25 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
     ``source`` is a path or an already loaded :class:`Document`. Raises an
     :class:`~extractor.errors.InputError` (naming the file) for bad input.
     ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
-    environment, see :class:`~extractor.llm.settings.LLMSettings`).
+    environment, see :class:`~extractor.llm.settings.LLMSettings`). A file read by
+    the parser is read, parsed and verified in the bounded worker of
+    :mod:`~extractor.load.isolate` (deadline and memory limit); with a model, the
+    file is read there and the model asked from this process.
     """
     chosen = get_backend(backend, llm)
+    if backend == "parser" and not isinstance(source, Document):
+        # The whole extraction of an untrusted file runs in the bounded worker.
+        return isolate.run(_extract_file, source, source=str(source))
     t0 = time.perf_counter()
     doc = source if isinstance(source, Document) else load(source)
+    return _finish(doc, backend, chosen, t0)
+
+
+def _extract_file(path: str | Path) -> Result:
+    return _finish(load(path), "parser", parser_backend, time.perf_counter())
+
+
+def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
     run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)

@@ -132,7 +132,9 @@ def _docx_with_table_xml(d: Path, name: str, tr_inner: str) -> Path:
 
 def docx_grid_before(d: Path, n: int = 5_000_000) -> Path:
     return _docx_with_table_xml(
-        d, "grid-before.docx", f'<w:trPr><w:gridBefore w:val="{n}"/></w:trPr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>'
+        d,
+        "grid-before.docx",
+        f'<w:trPr><w:gridBefore w:val="{n}"/></w:trPr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>',
     )
 
 
@@ -177,7 +179,7 @@ def docx_zip_bomb(d: Path, size: int = 4 << 30) -> Path:
         info = zipfile.ZipInfo("word/media/big.bin")
         info.compress_type = zipfile.ZIP_DEFLATED
         info.file_size, info.compress_size, info.CRC = size, len(raw), crc
-        with out._lock:  # noqa: SLF001 - writing a pre-compressed member
+        with out._lock:
             fp = out.fp
             assert fp is not None
             info.header_offset = fp.tell()
@@ -315,7 +317,10 @@ def escapes_in_text(d: Path) -> Path:
     return report_with(
         d,
         "escapes.txt",
-        {"广州市番禺区人力资源和社会保障局": "广州市番禺区\x1b[H\x1b[J人力资源和社会保障局", "政府信息 2117": "政府信息\x1b[2J 2117"},
+        {
+            "广州市番禺区人力资源和社会保障局": "广州市番禺区\x1b[H\x1b[J人力资源和社会保障局",
+            "政府信息 2117": "政府信息\x1b[2J 2117",
+        },
     )
 
 
