@@ -337,6 +337,7 @@ def _template(compact_active: str, compact_all: str) -> Template | None:
 def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact: str) -> None:
     unit = "元" if re.search(r"单位[:：]?元|\(元\)", compact) else "万元"
     rows = ACTIVE_ROWS[template]
+    seen: set[str] = set()
     for row in rows_of(items(r.doc, *span), 3):
         if not row.values:
             continue
@@ -347,12 +348,20 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
         paths = [f"active.{key}.{c}" for c in cols]
         if paths[0] in r.flat:
             continue
+        seen.add(key)
         vals = _fit(row.values, len(cols))
         if vals is None:
             r.unplaced(paths, row, len(cols))
             continue
         for (c, col_label), v in zip(cols.items(), vals, strict=True):
             r.put(f"active.{key}.{c}", v, label, col_label, amount_unit=unit)
+    for key, (label, cols) in rows.items():
+        if key not in seen:  # e.g. its cell prints N/A or 详见附件: no value, so no row
+            r.finding(
+                "parse.row_missing", "warning", f"表二未找到“{label}”一行（或其数值），留空",
+                f"table 二 row {key} (or its value) was not found; its cells are blank",
+                [f"active.{key}.{c}" for c in cols], None,
+            )
 
 
 def parse(doc: Document) -> Parsed:
