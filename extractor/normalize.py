@@ -3,7 +3,7 @@
 Folding is one character for one character (so every offset stays valid):
 full-width digits, Latin letters and the ASCII-like punctuation the tables use
 become ASCII; NBSP, the ideographic space and other odd spaces become a plain
-space. Chinese punctuation (，。、：；“”) is kept as printed.
+space; a lone surrogate becomes U+FFFD. Chinese punctuation (，。、：；“”) is kept as printed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ _FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FOLD.update({ord(c): ord(a) for c, a in zip("＋－．％／（）｜＊", "+-.%/()|*", strict=True)})
 _FOLD.update({c: 0x20 for c in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205F, 0x1680)})
 _FOLD.update({0x2212: ord("-"), 0xFE63: ord("-")})
+# A lone surrogate (a PDF's broken ToUnicode map) cannot be written as UTF-8 anywhere.
+_FOLD.update({c: 0xFFFD for c in range(0xD800, 0xE000)})
 
 
 class Collapsed:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -94,12 +94,21 @@ def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
 def check_file(path: Path) -> Checked:
     """A report (any format :func:`extract` reads) or its canonical ``.json``, verified."""
     if path.suffix.lower() == ".json":
-        return load_canonical(path)
+        return isolate.run(load_canonical, path, source=str(path))  # JSON is untrusted too
     result = extract(path)
     return Checked(path.name, result.report, result.evidence, result.findings)
 
 
-def check_files(paths: Sequence[Path]) -> list[Checked]:
+def check_files(paths: Sequence[Path], on_error: Callable[[NianbaoError], None] | None = None) -> list[Checked]:
     """Every file verified, then one agency's consecutive years against each other:
-    what ``nianbao verify`` runs."""
-    return cross_check([check_file(p) for p in paths])
+    what ``nianbao verify`` runs. With ``on_error``, a file that cannot be read is
+    handed to it and skipped; without, its error is raised."""
+    checked: list[Checked] = []
+    for p in paths:
+        try:
+            checked.append(check_file(p))
+        except NianbaoError as e:
+            if on_error is None:
+                raise
+            on_error(e)
+    return cross_check(checked)

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..llm.log import read_calls
 from ..llm.settings import log_db_path
-from ._common import console, user_errors
+from ._common import console, shown, user_errors
 
 
 def _response(row: dict[str, Any]) -> Any:
@@ -19,7 +20,7 @@ def _response(row: dict[str, Any]) -> Any:
     text = row["response"]
     try:
         return json.loads(text) if text else None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, a number over the int limit, nested too deep
         return text
 
 
@@ -45,5 +46,6 @@ def command(
     for r in rows:
         tokens = "cached" if r["cached"] else f"{r['prompt_tokens']}/{r['completion_tokens']}"
         when = r["ts"][5:19].replace("T", " ")
-        table.add_row(when, r["task"], r["model"], tokens, str(r["duration_ms"]), (r["error"] or "")[:120])
+        cells = (when, r["task"], r["model"], tokens, str(r["duration_ms"]), (r["error"] or "")[:120])
+        table.add_row(*(Text(shown(str(c))) for c in cells))  # no markup: an endpoint's error may print [/]
     console.print(table)
