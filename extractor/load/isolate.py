@@ -17,6 +17,7 @@ with the deadline only.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import math
 import os
@@ -155,8 +156,8 @@ def _serve(conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self) -> None:
-        memory = memory_limit_mb()
+    def __init__(self, memory: float) -> None:
+        self.memory = memory
         parent = os.getpid()
         self.conn, child = Pipe()
         pid = os.fork()
@@ -202,8 +203,12 @@ def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = N
     if not hasattr(os, "fork"):
         return _in_thread(fn, args, source, limit)
     with _lock:
+        memory = memory_limit_mb()
+        if _worker is not None and _owner == os.getpid() and _worker.memory != memory:
+            _worker.stop()  # the limit is set when forked: a new one needs a new worker
+            _worker = None
         if _worker is None or _owner != os.getpid() or not _worker.alive():
-            _worker, _owner = _Worker(), os.getpid()
+            _worker, _owner = _Worker(memory), os.getpid()
         worker = _worker
         try:
             worker.conn.send((fn, args, source, limit, dict(os.environ), os.getcwd()))
@@ -221,6 +226,13 @@ def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = N
     if ok:
         return value  # type: ignore[no-any-return]
     raise value
+
+
+@atexit.register
+def _stop_worker() -> None:
+    """Reap the worker at exit (it would die with us anyway; reaping counts its resources)."""
+    if _worker is not None and _owner == os.getpid():
+        _worker.stop()
 
 
 def _in_thread(fn: Callable[..., T], args: tuple[Any, ...], source: str, limit: float) -> T:

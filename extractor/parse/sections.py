@@ -10,8 +10,8 @@ contents or the introduction naming the sections is passed over.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..document import Document
@@ -30,20 +30,32 @@ class Squeezed:
     """
 
     def __init__(self, text: str) -> None:
-        words = list(_WORDS.finditer(text))
-        self.text = "".join(m.group() for m in words)
+        words = [(m.start(), m.group()) for m in _WORDS.finditer(text)]
+        self.text = "".join(w for _, w in words)
         self.length = len(text)
-        self.at: list[int] = []
-        for m in words:
-            self.at.extend(range(m.start(), m.end()))
+        #: per word: where it starts in the document and in the squeezed text
+        self._doc = [start for start, _ in words]
+        self._at: list[int] = []
+        at = 0
+        for _, w in words:
+            self._at.append(at)
+            at += len(w)
 
     def orig(self, i: int) -> int:
         """The document offset of squeezed offset ``i`` (a match end maps past the whitespace after it)."""
-        return self.at[i] if i < len(self.at) else self.length
+        if i >= len(self.text):
+            return self.length
+        k = bisect_right(self._at, i) - 1
+        return self._doc[k] + i - self._at[k]
 
     def index(self, offset: int) -> int:
         """The squeezed offset of the first kept character at or after document ``offset``."""
-        return bisect_left(self.at, offset)
+        k = bisect_right(self._doc, offset) - 1
+        if k < 0:
+            return 0
+        inside = offset - self._doc[k]
+        width = (self._at[k + 1] if k + 1 < len(self._at) else len(self.text)) - self._at[k]
+        return self._at[k] + min(inside, width)
 
     def finditer(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Document spans ``(start, end)`` of ``pattern``'s matches within document offsets ``[start, end)``."""
@@ -53,6 +65,19 @@ class Squeezed:
 
     def search(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> tuple[int, int] | None:
         return next(self.finditer(pattern, start, end), None)
+
+    def occurs(self, pattern: re.Pattern[str]) -> Callable[[int, int], bool]:
+        """A test whether ``pattern`` matches within document offsets ``[start, end)``,
+        answered from one pass over the text (a page repeating a heading thousands of
+        times asks once per heading)."""
+        found = [(m.start(), m.end()) for m in pattern.finditer(self.text)]
+        starts = [a for a, _ in found]
+
+        def within(start: int, end: int) -> bool:
+            i = bisect_left(starts, self.index(start))
+            return i < len(found) and found[i][1] <= self.index(end)
+
+        return within
 
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
@@ -101,15 +126,18 @@ def find_sections(doc: Document) -> Sections:
     for name, (heading, _) in _HEADINGS.items():
         hits.extend((s, e, name) for s, e in squeezed.finditer(heading))
     hits.sort()
+    # Where the next heading of another section starts, for each hit (one pass from the end).
+    other = [len(text)] * len(hits)
+    for i in range(len(hits) - 2, -1, -1):
+        other[i] = hits[i + 1][0] if hits[i + 1][2] != hits[i][2] else other[i + 1]
+    cues = {name: squeezed.occurs(cue) for name, (_, cue) in _HEADINGS.items() if cue is not None}
     chosen: dict[str, tuple[int, int]] = {}
     repeated: set[str] = set()
     second: int | None = None
     for i, (s, e, name) in enumerate(hits):
-        nxt = next((h[0] for h in hits[i + 1 :] if h[2] != name), len(text))
-        cue = _HEADINGS[name][1]
-        if cue is None and not chosen:
+        if name not in cues and not chosen:
             continue  # 五/六 end the tables; before any table it is a narrative point
-        if cue is None or squeezed.search(cue, e, min(nxt, e + 8000)):
+        if name not in cues or cues[name](e, min(other[i], e + 8000)):
             if name in chosen:
                 repeated.add(name)
                 second = s if second is None else second

@@ -146,30 +146,29 @@ def docx_grid_span(d: Path, n: int = 5_000_000) -> Path:
     )
 
 
-def _zeros_deflated(size: int) -> tuple[bytes, int]:
-    """Raw deflate of ``size`` zero bytes (streamed, so no buffer of that size) and its CRC."""
+def _zeros_deflated(size: int, checksums: bool = True) -> tuple[bytes, int, int]:
+    """Raw deflate of ``size`` zero bytes, its CRC-32 and Adler-32 (0 unless ``checksums``:
+    they cost a pass over the inflated size): one MiB compressed once (ending on a full
+    flush, so it refers to nothing before it) and repeated."""
+    mib = 1 << 20
+    assert size % mib == 0
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
-    chunk = bytes(1 << 20)
-    parts: list[bytes] = []
-    crc = 0
-    left = size
-    while left:
-        piece = chunk[: min(left, len(chunk))]
-        parts.append(comp.compress(piece))
-        crc = zlib.crc32(piece, crc)
-        left -= len(piece)
-    parts.append(comp.flush())
-    return b"".join(parts), crc
+    chunk = bytes(mib)
+    block = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+    crc, adler = 0, 1
+    for _ in range(size // mib if checksums else 0):
+        crc, adler = zlib.crc32(chunk, crc), zlib.adler32(chunk, adler)
+    return block * (size // mib) + b"\x03\x00", crc, adler  # 03 00: an empty final block
 
 
-def docx_zip_bomb(d: Path, size: int = 4 << 30) -> Path:
+def docx_zip_bomb(d: Path, size: int = 4 << 30, checksums: bool = True) -> Path:
     """A valid .docx whose main part declares and inflates to ``size`` bytes."""
     import docx
 
     buf = io.BytesIO()
     docx.Document().save(buf)
     src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    raw, crc = _zeros_deflated(size)
+    raw, crc, _ = _zeros_deflated(size, checksums)
     p = d / "bomb.docx"
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
@@ -209,18 +208,10 @@ def _stream(data: bytes, extra: str = "") -> bytes:
     return f"<< /Length {len(data)} {extra}>>\nstream\n".encode() + data + b"\nendstream"
 
 
-def pdf_stream_bomb(d: Path, size: int = 4 << 30) -> Path:
+def pdf_stream_bomb(d: Path, size: int = 4 << 30, checksums: bool = True) -> Path:
     """One page whose content stream inflates to ``size`` bytes of zeros."""
-    raw, _ = _zeros_deflated(size)
-    # zlib framing around the raw deflate: header, data, adler32 of the zeros
-    adler = 1
-    left = size
-    chunk = bytes(1 << 20)
-    while left:
-        n = min(left, len(chunk))
-        adler = zlib.adler32(chunk[:n], adler)
-        left -= n
-    body = b"\x78\xda" + raw + adler.to_bytes(4, "big")
+    raw, _, adler = _zeros_deflated(size, checksums)
+    body = b"\x78\xda" + raw + adler.to_bytes(4, "big")  # zlib framing around the raw deflate
     p = d / "bomb.pdf"
     p.write_bytes(
         _pdf(
