@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import faulthandler
 import math
 import os
 import resource
@@ -108,7 +109,8 @@ def _address_space() -> int:
 
 
 def _become_worker(parent: int, memory_mb: float) -> None:
-    """Bound this freshly forked process: die with the parent, cap memory, no terminal I/O."""
+    """Bound this freshly forked process: die with the parent, cap memory, no terminal I/O
+    (its errors reach the caller as values)."""
     global _in_worker
     _in_worker = True
     if sys.platform.startswith("linux"):
@@ -118,9 +120,10 @@ def _become_worker(parent: int, memory_mb: float) -> None:
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)  # never write into the parent's stdout (it may be a pipe)
+    for fd in (0, 1, 2):  # not the parent's stdout (it may be a pipe) nor a C library's crash notes
+        os.dup2(devnull, fd)
     os.close(devnull)
+    faulthandler.disable()  # it may write to a copy of the parent's stderr
     cap = _address_space() + int(memory_mb * 1024 * 1024)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or cap < hard:

@@ -300,10 +300,6 @@ def active_cell(d: Path, printed: str) -> Path:
     return report_with(d, "active-cell.txt", {"行政处罚 19": "行政处罚 " + printed})
 
 
-def markup_in_text(d: Path) -> Path:
-    return report_with(d, "markup.txt", {"政府信息 2117": "政府信息[/] 2117[bold]"})
-
-
 def escapes_in_text(d: Path) -> Path:
     return report_with(
         d,
