@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,6 +149,35 @@ def _confine() -> None:  # pragma: no cover - runs in the child between fork and
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
+#: The exit code with which soffice.bin asks its launcher to start it again.
+_RESTART = 81
+
+
+def _convert(cmd: list[str], tmp: Path, env: dict[str, str], end: float, source: str) -> int:
+    """One run of LibreOffice; its exit code. Killed, with its process group, at ``end``."""
+    # A session of its own, so a timeout kills LibreOffice's helper processes too.
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_confine,
+    )
+    try:
+        return proc.wait(max(0.0, end - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            f"gave up after {isolate.timeout_seconds():g} s converting it with LibreOffice", path=source
+        ) from None
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # anything it left running
+        proc.wait()
+
+
 def load_office(data: bytes, source: str, *, timeout: float | None = None) -> Document:
     """A Document from the bytes of a .doc or .wps file, through LibreOffice."""
     suffix = Path(source).suffix.lower() or ".doc"
@@ -185,28 +215,10 @@ def load_office(data: bytes, source: str, *, timeout: float | None = None) -> Do
             "no_proxy": "",
             "NO_PROXY": "",
         }
-        # A session of its own, so a timeout kills LibreOffice's helper processes too.
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=tmp,
-            env=env,
-            start_new_session=True,
-            preexec_fn=_confine,
-        )
-        try:
-            proc.wait(limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise InputError(
-                f"gave up after {isolate.timeout_seconds():g} s converting it with LibreOffice", path=source
-            ) from None
-        finally:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # anything it left running
+        end = time.monotonic() + limit
+        # soffice.bin exits with 81 after creating a fresh profile, asking to be started again.
+        while _convert(cmd, tmp, env, end, source) == _RESTART:
+            pass
         out = src.with_suffix(".docx")
         if not out.is_file():
             raise InputError(

@@ -254,19 +254,62 @@ def pdf_lone_surrogate(d: Path) -> Path:
 # 4. .doc fetching URLs -------------------------------------------------------------------
 
 
-def doc_include_picture(d: Path, url: str) -> Path:
-    """An RTF document named .doc (LibreOffice reads it by content) with an
-    INCLUDEPICTURE field and a linked OLE/graphic pointing at ``url``."""
-    rtf = (
-        r"{\rtf1\ansi\ansicpg936\deff0{\fonttbl{\f0 SimSun;}}"
-        r"\pard 2023\'c4\'ea\par"
-        r"{\field{\*\fldinst INCLUDEPICTURE \\d " + '"' + url + '"' + r" \\* MERGEFORMATINET }{\fldrslt }}\par"
-        r"{\field{\*\fldinst INCLUDETEXT " + '"' + url + '.txt"' + r" }{\fldrslt }}\par"
-        r"}"
-    )
-    p = d / "linked.doc"
-    p.write_bytes(rtf.encode("ascii"))
+_LINKED = (
+    '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+    '<wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="p"/>'
+    '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:nvPicPr><pic:cNvPr id="1" name="p"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill>'
+    '<a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:link="rIdPic"/>'
+    '<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+    '<a:ext cx="952500" cy="952500"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic>'
+    "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> INCLUDEPICTURE "{url}2.png" \\d '
+    '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+)
+
+
+def docx_linked_picture(d: Path, url: str) -> Path:
+    """A .docx with a picture linked (not embedded) from ``url``1.png and an
+    INCLUDEPICTURE field naming ``url``2.png."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("2023年 以下是链接的图片")
+    buf = io.BytesIO()
+    document.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    p = d / "linked.docx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                at = text.index("<w:sectPr")
+                data = (text[:at] + _LINKED.replace("{url}", url) + text[at:]).encode("utf-8")
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdPic" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    + f'relationships/image" Target="{url}1.png" TargetMode="External"/></Relationships>'.encode(),
+                )
+            out.writestr(info.filename, data)
     return p
+
+
+def doc_linked_picture(d: Path, url: str) -> Path:
+    """The same as an old binary Word .doc, converted by LibreOffice (which may fetch
+    the picture while converting: the caller clears its request log afterwards)."""
+    import subprocess
+
+    src = docx_linked_picture(d, url)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(d / 'make-profile').as_uri()}", "--headless",
+         "--convert-to", "doc", "--outdir", str(d), str(src)],
+        capture_output=True, timeout=120, check=True,
+    )
+    return src.with_suffix(".doc")
 
 
 # 6./7. numbers, markup and text that broke the output ----------------------------------------
