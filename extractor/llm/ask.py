@@ -2,7 +2,7 @@
 cache when it can be, else by the endpoint; every answer logged, its cost
 counted in :class:`~extractor.result.Usage`.
 
-The openai/instructor client and diskcache are imported here, when a session
+The openai/instructor client and the answer cache are imported here, when a session
 opens, so the parser path never loads them.
 """
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from ..result import Usage
-from .log import CallRecord, write_call
+from .log import CallRecord, check_writable, public_url, write_call
 from .prompts import Prompt
 from .settings import LLMSettings
 
@@ -56,6 +56,7 @@ class Session:
             raise ConfigError(
                 f"the llm and hybrid backends need the llm extra ({e.name} is missing): pip install 'nianbao[llm]'"
             ) from None
+        check_writable(self.settings.log_db)
         self._client = Client(self.settings)
         if self.settings.cache:
             try:
@@ -77,7 +78,8 @@ class Session:
             write_call(
                 self.settings.log_db,
                 CallRecord(
-                    task=prompt.name, source=self.source, base_url=self.settings.base_url, model=self.settings.model,
+                    task=prompt.name, source=self.source, base_url=public_url(self.settings.base_url),
+                    model=self.settings.model,
                     prompt_sha256=prompt.sha256, input_sha256=input_sha, prompt_tokens=tokens[0],
                     completion_tokens=tokens[1], duration_ms=round(seconds * 1000), cached=cached,
                     response=response, error=error,
