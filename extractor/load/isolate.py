@@ -18,7 +18,6 @@ with the deadline only.
 from __future__ import annotations
 
 import atexit
-import ctypes
 import faulthandler
 import math
 import os
@@ -28,10 +27,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection, Pipe
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, InputError, NianbaoError
+
+if TYPE_CHECKING:  # imported when a worker starts: start-up pays nothing for them
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -114,6 +115,8 @@ def _become_worker(parent: int, memory_mb: float) -> None:
     global _in_worker
     _in_worker = True
     if sys.platform.startswith("linux"):
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the line above
@@ -160,6 +163,8 @@ def _serve(conn: Connection) -> None:
 
 class _Worker:
     def __init__(self, memory: float) -> None:
+        from multiprocessing.connection import Pipe
+
         self.memory = memory
         parent = os.getpid()
         self.conn, child = Pipe()
