@@ -3,51 +3,56 @@ document with the same model and prompt costs nothing and gives the same result.
 
 Keys come from :func:`extractor.llm.ask.cache_key` (model + prompt hash + input
 hash); an entry the current answer model no longer validates is a miss there.
-Each answer is a JSON file named by the hash of its key: reading one parses
-text, never unpickles, so whoever can write the folder cannot make nianbao run
-code (diskcache unpickles what its database says is a pickle).
+A diskcache folder whose keys and answers are text: diskcache would unpickle a
+value or key its database marks as a pickle, so whoever can write the folder
+could make nianbao run code — :class:`TextOnlyDisk` refuses those entries, and a
+refused or unreadable entry is a miss.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
-import tempfile
+import sqlite3
 from pathlib import Path
+from typing import Any
+
+import diskcache  # type: ignore[import-untyped]
+from diskcache.core import MODE_PICKLE  # type: ignore[import-untyped]
+
+
+class NotText(Exception):
+    """An entry stored as a pickle: never read."""
+
+
+class TextOnlyDisk(diskcache.Disk):  # type: ignore[misc]
+    """diskcache's serialiser, minus unpickling: str keys and values are stored as
+    text by diskcache already, so only a planted entry takes the refused path."""
+
+    def get(self, key: Any, raw: bool) -> Any:
+        if not raw:
+            raise NotText
+        return super().get(key, raw)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == MODE_PICKLE:
+            raise NotText
+        return super().fetch(mode, filename, value, read)
 
 
 class AnswerCache:
-    """A folder of ``<sha256 of key>.json`` files, each ``{"key": ..., "answer": ...}``."""
+    """A diskcache folder of answer JSON texts."""
 
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self._dir = directory
-
-    def _path(self, key: str) -> Path:
-        return self._dir / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()}.json"
+        self._cache = diskcache.Cache(str(directory), disk=TextOnlyDisk)
 
     def get(self, key: str) -> str | None:
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return None  # absent, unreadable or not ours: a miss
-        if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("answer"), str):
+            value = self._cache.get(key)
+        except (NotText, OSError, sqlite3.Error, UnicodeDecodeError):
             return None
-        return str(entry["answer"])
+        return value if isinstance(value, str) else None
 
     def put(self, key: str, answer_json: str) -> None:
-        """Write atomically (a temporary file renamed), so a reader never sees half an answer."""
-        fd, tmp = tempfile.mkstemp(dir=self._dir, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"key": key, "answer": answer_json}, f, ensure_ascii=False)
-            os.replace(tmp, self._path(key))
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        self._cache.set(key, answer_json)
 
     def close(self) -> None:
-        """Nothing stays open between calls."""
+        self._cache.close()

@@ -90,20 +90,26 @@ def test_a_trickling_answer_is_cut_at_the_timeout(endpoint: ScriptedEndpoint, se
     assert len(seen) == 2
 
 
-def test_the_cache_reads_json_and_never_unpickles(tmp_path: Path) -> None:
+def test_the_cache_never_unpickles(tmp_path: Path) -> None:
     import pickle
+    import sqlite3
 
     cache = AnswerCache(tmp_path)
     cache.put("k", '{"a": 1}')
     assert cache.get("k") == '{"a": 1}' and cache.get("other") is None
-    planted = next(tmp_path.glob("*.json"))
+    cache.close()
+
+    ran: list[str] = []
 
     class Boom:
         def __reduce__(self) -> tuple[object, tuple[str]]:
-            return (print, ("unpickled!",))
+            return (ran.append, ("unpickled!",))
 
-    planted.write_bytes(pickle.dumps(Boom()))
-    assert cache.get("k") is None  # not JSON: a miss, nothing run
+    # Plant a pickle where the answer is, as someone with write access to the folder could.
+    with sqlite3.connect(tmp_path / "cache.db") as db:
+        db.execute("UPDATE Cache SET mode = 4, value = ? WHERE key = 'k'", (pickle.dumps(Boom()),))
+    assert AnswerCache(tmp_path).get("k") is None  # a miss, nothing run
+    assert ran == []
 
 
 def test_an_unwritable_log_is_found_before_the_paid_request(
