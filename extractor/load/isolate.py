@@ -45,6 +45,17 @@ _PR_SET_PDEATHSIG = 1
 GRACE = 1.0
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one owned by another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _positive(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:

@@ -37,6 +37,7 @@ from ..document import Document
 from ..errors import InputError, UnsupportedFormat
 from . import isolate
 from .docx import load_docx
+from .isolate import process_alive
 
 #: No proxy listens here: any request LibreOffice still makes fails at once.
 _NOWHERE = "127.0.0.1:9"
@@ -114,16 +115,6 @@ def _base() -> Path | None:
     return base if base.is_dir() and not base.is_symlink() and st.st_uid == os.getuid() else None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @contextlib.contextmanager
 def _workdir() -> Iterator[Path]:
     """A folder for one conversion, removed afterwards; folders of dead processes go too."""
@@ -131,7 +122,7 @@ def _workdir() -> Iterator[Path]:
     if base is not None:
         for old in base.iterdir():
             pid = old.name.split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
                 shutil.rmtree(old, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
     try:
