@@ -28,14 +28,17 @@ def test_hybrid_reads_the_layouts_the_parser_cannot(
     endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, parser = eval_json(str(FIXTURES_LLM))
-    assert len(parser["reports"]) >= 4 and parser["sections"]["applications"]["right"] == 0  # all blank
+    # The parser leaves table 三 blank where it cannot read it, and reads exactly
+    # what its reading by row order can (the OCR layout: each row over two lines).
+    blank = [r for r in parser["reports"] if r["sections"]["applications"]["right"] == 0]
+    assert len(blank) >= 3 and all(r["accuracy"] == 1.0 for r in parser["reports"] if r not in blank)
     assert parser["total"]["precision"] == 1.0  # blank, never wrong
     endpoint.responder = gold_responder(FIXTURES_LLM)
     monkeypatch.setenv("NIANBAO_LLM_CONCURRENCY", "2")  # two reports asked about at once
     code, run = eval_json(str(FIXTURES_LLM), "--backend", "hybrid",
                           "--min-accuracy", "100", "--min-claims", "100", "--max-false-alarms", "0")
     assert code == 0, run["total"]
-    assert run["total"]["accuracy"] == 1.0 and run["total"]["usage"]["llm_calls"] == len(run["reports"])
+    assert run["total"]["accuracy"] == 1.0 and run["total"]["usage"]["llm_calls"] == len(blank)
     for request in endpoint.requests:  # only table 三 and only its cells
         user = next(m["content"] for m in request["messages"] if m["role"] == "user")
         assert "=== 三、收到和处理政府信息公开申请情况 ===" in user
@@ -75,7 +78,7 @@ def test_a_model_comparison_ranks_the_models_then_replays_offline(
     assert set(rows) == {"parser", "sloppy", "good"}
     assert rows["good"]["rank"] == 1 and rows["good"]["accuracy"] == 1.0
     assert rows["sloppy"]["rank"] == 2 and rows["parser"]["rank"] == 3
-    assert rows["good"]["requests"] == rows["sloppy"]["requests"] == 4 and rows["parser"]["requests"] == 0
+    assert rows["good"]["requests"] == rows["sloppy"]["requests"] == 3 and rows["parser"]["requests"] == 0
     good = rows["good"]
     assert good["cost_usd"] == pytest.approx((good["prompt_tokens"] + 4 * good["completion_tokens"]) / 1e6)
     assert rows["sloppy"]["cost_usd"] is None  # not in the price table
@@ -90,7 +93,7 @@ def test_a_model_comparison_ranks_the_models_then_replays_offline(
     again = {r["name"]: r for r in json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))["rows"]}
     for name in ("good", "sloppy"):
         assert again[name]["rank"] == rows[name]["rank"] and again[name]["accuracy"] == rows[name]["accuracy"]
-        assert (again[name]["requests"], again[name]["replayed"]) == (0, 4)
+        assert (again[name]["requests"], again[name]["replayed"]) == (0, 3)
         assert again[name]["prompt_tokens"] == rows[name]["prompt_tokens"]
     assert again["good"]["cost_usd"] == pytest.approx(good["cost_usd"])
 
@@ -100,5 +103,6 @@ def test_a_replay_without_the_answer_says_so(endpoint: ScriptedEndpoint, tmp_pat
     cassette.write_text('{"version": 1, "answers": {}}', encoding="utf-8")
     _, run = eval_json(str(FIXTURES_LLM), "--backend", "hybrid", "--replay", str(cassette))
     assert endpoint.requests == []  # a question the cassette cannot answer fails; it is not sent
-    assert run["total"]["failed"] == len(run["reports"]) >= 4
+    # every report but the one the parser reads whole (it asks nothing) fails
+    assert run["total"]["failed"] == len(run["reports"]) - 1 >= 3
     assert f"has no answer from model {MODEL}" in run["reports"][0]["error"]

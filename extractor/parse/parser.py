@@ -313,13 +313,14 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
+    unplaced: set[str] = set()
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
     material: list[list[Value]] = [[] for _ in rows]
     #: findings about rows left unread, held back until a reading by order is tried
     held: dict[int, Callable[[], None]] = {}
     empty: dict[str, tuple[Row, list[Value]]] = {}
-    #: rows placed by a label printed on an earlier line than their numbers
+    #: rows placed by a label printed on an earlier line than their numbers, or by a block of labels
     loose: dict[int, list[Value]] = {}
     last: str | None = None
     skip = False
@@ -340,8 +341,10 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
         elif path is not None and path == last and _cut_rest(row):
             continue  # the rest of the row above, cut by a page break
         last = path
-        if path is not None and matcher.named >= 3:
-            path = None  # labels printed as a block, their numbers elsewhere: read by order
+        # A label naming three or more rows: rows printed blank before this one,
+        # or a block of labels with their numbers elsewhere. Either way its
+        # numbers are not sure to be the last row's.
+        block = matcher.named >= 3
         if path is None:
             material[i] = _fit(row.values, width, lines) or list(row.values)
             if row.values and any(v.number is not None for v in row.values):
@@ -365,6 +368,7 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
         if vals is None:
             material[i] = list(row.values)
             held[i] = functools.partial(r.unplaced, paths, row, width)
+            unplaced.add(path)  # reported as unplaced, not as missing
             continue
         seen.add(path)
         if all(not v.text for v in vals):
@@ -373,7 +377,7 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
             empty[path] = (row, vals)
             continue
         placed[i] = path
-        if row.label_items and row.label_items[-1].line is not vals[0].line:
+        if block or (row.label_items and row.label_items[-1].line is not vals[0].line):
             loose[i] = vals
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
@@ -403,10 +407,11 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
                     r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
     for emit in held.values():
         emit()
-    single_other = "other" in seen
-    split_other = any(p.startswith("other.") for p in seen)
+    found = seen | {p for p in unplaced if p not in read}
+    single_other = "other" in found
+    split_other = any(p.startswith("other.") for p in found)
     for key, label in application_rows(split_other or not single_other):
-        if key not in seen:
+        if key not in found:
             r.finding(
                 "parse.row_missing", "warning", f"表三未找到“{label}”一行，留空",
                 f"table 三 row {key} was not found; its cells are blank",
