@@ -16,6 +16,8 @@ from .pdf_model import Char, Seg
 
 #: Rules closer than this (points) are the same rule; gaps this small are joined.
 TOL = 2.0
+#: Rules reaching this far (points) past a table's outermost crossing rule leave it open there.
+OPEN = 8.0
 
 Box = tuple[float, float, float, float]
 
@@ -141,10 +143,35 @@ def _covers(stretches: list[tuple[float, float]], mid: float) -> bool:
     return any(a <= mid <= b for a, b in stretches)
 
 
+def _close(across: dict[float, list[tuple[float, float]]], edges: dict[float, list[tuple[float, float]]],
+           segs: list[Seg]) -> None:
+    """Draw the missing outer edges of a table cut open: where the rules running
+    one way (``segs``, whose lanes are ``across``) reach past the outermost rule
+    running the other way (``edges``), the table goes on to where they end — a
+    column cut off at the page's edge by a browser's print, the top of a table
+    continued from the page before. The edge added covers the whole table.
+
+    Past the far edge it stops where the shortest of those rules stops: the
+    printed area ends there, a rule reaching further is an overhang.
+    """
+    lo, hi = min(edges), max(edges)
+    span = (min(across) - TOL, max(across) + TOL)
+    before = [s.a for s in segs if s.a < lo - OPEN]
+    after = [s.b for s in segs if s.b > hi + OPEN]
+    if before:
+        edges[round(max(before), 1)] = [span]
+    if after:
+        edges[round(min(after), 1)] = [span]
+
+
 def _grid(group: list[Seg]) -> Grid | None:
     """The cell grid of one group of rules, or None if it is not a table (a box, a line)."""
     hs = _lanes([s for s in group if s.horizontal])
     vs = _lanes([s for s in group if not s.horizontal])
+    if len(vs) < 2 or len(hs) < 2:
+        return None
+    _close(hs, vs, [s for s in group if s.horizontal])
+    _close(vs, hs, [s for s in group if not s.horizontal])
     xs, ys = sorted(vs), sorted(hs)
     if len(xs) < 3 or len(ys) < 2:
         return None

@@ -30,6 +30,7 @@ from ..template import (
     application_rows,
     review_paths,
 )
+from .columns import APPLICANT_HEADERS, absent, header_columns, place
 from .labels import (
     ACTIVE_LABELS,
     REVIEW_GROUP_NAMES,
@@ -226,6 +227,8 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     seen: set[str] = set()
     single_other = split_other = False
     rows = rows_of(found, width, is_header_fragment)
+    grid = header_columns(found, APPLICANT_HEADERS)
+    by_position = False
     last: str | None = None
     skip = False
     for i, row in enumerate(rows):
@@ -265,6 +268,12 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         seen.add(path)
         single_other |= path == "other"
         split_other |= path.startswith("other.")
+        placed = place(row.values, grid)
+        if placed is not None:
+            by_position = True
+            for key, v in placed.items():
+                r.put(f"applications.{path}.{key}", v, row.label, APPLICANT_COLUMNS[key])
+            continue
         vals = _fit(row.values, width)
         if vals is None:
             r.unplaced(paths, row, width)
@@ -272,6 +281,15 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
         for col, v in zip(columns, vals, strict=True):
             if col is not None:
                 r.put(f"applications.{path}.{col}", v, row.label, APPLICANT_COLUMNS[col])
+    lost = absent(grid, APPLICANT_COLUMNS) if by_position else []
+    if lost:
+        names = "、".join(APPLICANT_COLUMNS[c] for c in lost)
+        r.finding(
+            "parse.column_absent", "info", f"表三未印出“{names}”列，留空",
+            f"table 三 prints no {', '.join(lost)} column; its cells are blank",
+            [f"applications.{k}.{c}" for k, _ in application_rows(split_other or not single_other) for c in lost],
+            None,
+        )
     for key, label in application_rows(split_other or not single_other):
         if key not in seen:
             r.finding(
