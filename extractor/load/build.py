@@ -9,10 +9,43 @@ several grid slots is written once and every slot points at the same
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from ..document import Box, Cell, Document, Line
 from ..normalize import fold
+
+
+T = TypeVar("T")
+#: Merged cells span at most this many rows or columns (a hostile file may ask for millions).
+MAX_SPAN = 200
+
+
+def spread(rows: Iterable[Iterable[tuple[T, int, int]]]) -> list[list[T | None]]:
+    """Cells given row by row as ``(cell, rowspan, colspan)`` laid over a grid, as
+    HTML lays them: each cell fills every slot it spans, the next cell of a row
+    takes the first slot not covered from above. ``None`` is a slot no cell
+    covers; a short row ends at its last cell (no cells there, not blank ones)."""
+    taken: dict[tuple[int, int], T] = {}
+    nrows = 0
+    for r, row in enumerate(rows):
+        c = 0
+        nrows = max(nrows, r + 1)
+        for cell, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            rs, cs = max(1, min(rs, MAX_SPAN)), max(1, min(cs, MAX_SPAN))
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, c + dc)] = cell
+            nrows = max(nrows, r + rs)
+            c += cs
+    width = max((c for _, c in taken), default=-1) + 1
+    grid: list[list[T | None]] = [[taken.get((r, c)) for c in range(width)] for r in range(nrows)]
+    for line in grid:
+        while line and line[-1] is None:
+            line.pop()
+    return grid
 
 
 class DocBuilder:

@@ -25,7 +25,7 @@ from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
 from . import isolate
 from .build import DocBuilder
-from .pdf_columns import Cells, recover
+from .pdf_columns import Cells, Span, recover
 from .pdf_grid import Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
 
@@ -122,7 +122,7 @@ _Item = tuple[int, "list[Char] | _Table | _Row"]
 def _assemble(pages: list[PageLayout]) -> DocBuilder:
     """Text lines and table rows of all pages, in reading order, into a builder."""
     chrome = _running_chrome(pages)
-    labels: list[float] = []
+    labels: list[Span] = []
     items: list[_Item] = []
     serial = 0
     for page in pages:

@@ -3,9 +3,11 @@
 Read as text, a row printed ``1.属于国家秘密 0 0 0 0 0`` under seven columns
 is ambiguous: two cells are blank, but which? Positions tell. Consecutive
 lines that end in values form a block (row-label fragments to the left of the
-values do not break it); its columns are the clusters of the value positions
-together with those of the lowest column labels above it (a column blank in
-every row still has its label).
+values do not break it); its columns are the clusters of the value positions,
+and each of the lowest column labels above it that stands over none of them
+adds one (a column blank in every row still has its label). A label stands
+over a column when the column falls within its width: numbers right-aligned
+under a long header are still under it.
 A row with fewer values than columns comes back as cells, ``""`` in the
 blank columns. Rows that fill every column, and anything that is not clearly
 a table, are left as they are.
@@ -21,6 +23,9 @@ from .pdf_model import Char
 _VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
 #: Lines of header looked at above a block.
 HEADER_LINES = 40
+#: Column labels end within this many line heights of the lowest: a label centred
+#: over two header rows (自然人, 总计 beside 法人或其他组织's sub-columns) is one.
+HEADER_BAND = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,22 +89,15 @@ def _clusters(mids: list[float], tol: float) -> list[float]:
     return [sum(c) / len(c) for c in out]
 
 
-def _place(mids: list[float], cols: list[float], tol: float) -> list[int] | None:
-    """The column of each value, left to right, or None if they do not fit one each."""
-    placed: list[int] = []
-    for m in mids:
-        best = min(range(len(cols)), key=lambda i: abs(cols[i] - m))
-        if abs(cols[best] - m) > tol or (placed and best <= placed[-1]):
-            return None
-        placed.append(best)
-    return placed
-
-
 #: Cells of a row, label cell first when it has one; ``[]`` is a blank cell.
 Cells = list[list[Char]]
 
 
-def recover(lines: list[list[Char]], carried: list[float]) -> tuple[dict[int, tuple[int, Cells]], list[float]]:
+#: A column label's extent ``(x0, x1)``.
+Span = tuple[float, float]
+
+
+def recover(lines: list[list[Char]], carried: list[Span]) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
     """Line index → (block number, cells) for the rows of unruled tables that leave
     cells blank; rows of one block belong to one table.
 
@@ -121,7 +119,7 @@ def recover(lines: list[list[Char]], carried: list[float]) -> tuple[dict[int, tu
         values = [toks[k][-counts[k] :] for k in block]
         tol = 0.8 * max(t.height for v in values for t in v)
         left = min(t.x0 for v in values for t in v) - tol
-        own = [t.mid for t in _header(toks, counts, i) if t.mid >= left]
+        own = [(t.x0, t.x1) for t in _header(toks, counts, i) if t.mid >= left]
         labels = own or (labels if first else [])
         for k, row in _cells(values, labels, tol).items():
             line = block[k]
@@ -162,26 +160,70 @@ def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Toke
     if not above:
         return []
     low = max(t.bottom for t in above)
-    return [t for t in above if t.bottom >= low - 1.6 * t.height]
+    return [t for t in above if t.bottom >= low - HEADER_BAND * t.height]
 
 
-def _cells(values: list[list[Token]], labels: list[float], tol: float) -> dict[int, Cells]:
-    """Position in ``values`` → the row's value cells, for the rows that leave some blank."""
+def _header_columns(labels: list[Span]) -> list[Span]:
+    """The value columns the header names, left to right: a label over two or more
+    others groups them and is dropped; labels stacked over one column (a header
+    printed on two lines) are one column."""
+    mids = [(a + b) / 2 for a, b in labels]
+    leaves = [
+        (a, b) for i, (a, b) in enumerate(labels) if sum(1 for j, m in enumerate(mids) if j != i and a <= m <= b) < 2
+    ]
+    out: list[Span] = []
+    for a, b in sorted(leaves):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _under(mid: float, cols: list[Span], tol: float) -> int | None:
+    """The column over ``mid``: the one whose extent (widened by ``tol``) holds it;
+    of two, the one holding it unwidened, else the nearer centre. None if none."""
+    near = [i for i, (a, b) in enumerate(cols) if a - tol <= mid <= b + tol]
+    if len(near) > 1:
+        inside = [i for i in near if cols[i][0] <= mid <= cols[i][1]]
+        dist = sorted((abs((cols[i][0] + cols[i][1]) / 2 - mid), i) for i in near)
+        near = inside if len(inside) == 1 else [dist[0][1]] if dist[0][0] < dist[1][0] else []
+    return near[0] if len(near) == 1 else None
+
+
+def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[list[int] | None]:
+    """Each row's value columns, by the column each value stands under; a row with
+    a value under none, or two under one, is None."""
+    out: list[list[int] | None] = []
+    for v in values:
+        where = [_under(t.mid, cols, tol) for t in v]
+        ok = all(w is not None for w in where) and all(a < b for a, b in zip(where, where[1:], strict=False))
+        out.append([w for w in where if w is not None] if ok else None)
+    return out
+
+
+def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[int, Cells]:
+    """Position in ``values`` → the row's value cells, for the rows that leave some blank.
+
+    The columns are those the header labels name, each value going to the label
+    it stands under; without labels, they are the clusters of value positions,
+    each filled in most rows."""
     widest = max(len(v) for v in values)
-    cols = _clusters([t.mid for v in values for t in v] + labels, tol)
-    placed = [_place([t.mid for t in v], cols, tol) for v in values]
+    cols = _header_columns(labels)
+    labelled = bool(cols)
+    if not labelled:
+        cols = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
+    placed = _by_column(values, cols, tol)
     if widest < 2 or any(p is None for p in placed):
         return {}  # not one table after all: leave every line as printed
-    for c, col in enumerate(cols):
-        filled = sum(1 for p in placed if p is not None and c in p)
-        if filled * 2 < len(values) and not any(abs(m - col) <= tol for m in labels):
-            return {}  # a column neither labelled nor filled in most rows: values that do not line up
+    if not labelled and any(sum(1 for p in placed if p is not None and c in p) * 2 < len(values) for c in range(len(cols))):
+        return {}  # a column filled in few rows: values that do not line up
     out: dict[int, Cells] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
         if where is None or len(vals) == len(cols):
             continue
         cells: Cells = [[] for _ in cols]
-        for col, t in zip(where, vals, strict=True):
-            cells[col] = list(t.chars)
+        for col_no, t in zip(where, vals, strict=True):
+            cells[col_no] = list(t.chars)
         out[k] = cells
     return out

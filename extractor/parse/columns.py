@@ -46,7 +46,7 @@ class Columns:
 
 
 def _index(line: Line, start: int) -> int | None:
-    """The grid slot of the cell starting at ``start`` (the first slot of a merged cell)."""
+    """The grid slot of the label cell starting at ``start`` (the first slot of a merged cell)."""
     return next((k for k, c in enumerate(line.cells or ()) if c.start == start), None)
 
 
@@ -96,7 +96,7 @@ def place(values: list[Value], tables: dict[int, Columns]) -> dict[str, Value] |
     for v in values:
         if v.line is not line:
             return None
-        k = _index(line, v.start)
+        k = v.col
         if k is None or k not in cols.keys:
             if v.number is None and not v.text:
                 continue
