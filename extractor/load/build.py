@@ -15,7 +15,6 @@ from typing import TypeVar
 from ..document import Box, Cell, Document, Line
 from ..normalize import fold
 
-
 T = TypeVar("T")
 #: Merged cells span at most this many rows or columns (a hostile file may ask for millions).
 MAX_SPAN = 200

@@ -99,7 +99,7 @@ def _grid(table: Any) -> list[list[tuple[Hashable, str, int]]]:
     key = 0
     rows: list[list[tuple[tuple[Hashable, str, int], int, int]]] = []
     for tr in _rows(table):
-        row = []
+        row: list[tuple[tuple[Hashable, str, int], int, int]] = []
         for td in tr:
             if isinstance(td.tag, str) and td.tag in {"td", "th"}:
                 key += 1  # lxml proxies are transient: id() is not a stable key

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .pdf_model import Char
 
@@ -196,9 +197,9 @@ def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[
     a value under none, or two under one, is None."""
     out: list[list[int] | None] = []
     for v in values:
-        where = [_under(t.mid, cols, tol) for t in v]
-        ok = all(w is not None for w in where) and all(a < b for a, b in zip(where, where[1:], strict=False))
-        out.append([w for w in where if w is not None] if ok else None)
+        where = [w for t in v if (w := _under(t.mid, cols, tol)) is not None]
+        ok = len(where) == len(v) and all(a < b for a, b in pairwise(where))
+        out.append(where if ok else None)
     return out
 
 
@@ -216,7 +217,8 @@ def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[in
     placed = _by_column(values, cols, tol)
     if widest < 2 or any(p is None for p in placed):
         return {}  # not one table after all: leave every line as printed
-    if not labelled and any(sum(1 for p in placed if p is not None and c in p) * 2 < len(values) for c in range(len(cols))):
+    filled = [sum(1 for p in placed if p is not None and c in p) for c in range(len(cols))]
+    if not labelled and any(n * 2 < len(values) for n in filled):
         return {}  # a column filled in few rows: values that do not line up
     out: dict[int, Cells] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):

@@ -21,6 +21,7 @@ at the printed characters.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -224,10 +225,9 @@ def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> li
     """One row per group of bar lines between two rules, or per line where a group's
     lines each print values (a table ruled only under its header)."""
     bars = [_bars(b, widths) for b in block if not _is_rule(b.text)]
-    if len({len(x) for x in bars}) == 1:
-        stops = list(range(len(bars[0])))  # every row ruled alike: count bars, whatever their widths
-    else:
-        stops = sorted({x for row in bars for x in row})
+    # Every row ruled alike: count bars, whatever their widths; else go by position.
+    alike = len({len(x) for x in bars}) == 1
+    stops = list(range(len(bars[0]))) if alike else sorted({x for row in bars for x in row})
     groups: list[list[Line]] = [[]]
     for b in block:
         if _is_rule(b.text):
@@ -256,12 +256,12 @@ def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
     bars = [k for k, ch in enumerate(line.text) if ch in _BARS]
     cols = widths.columns(line) if stops[-1] >= len(bars) else {k: n for n, k in enumerate(bars)}
     out: dict[int, Cell] = {}
-    for a, b in zip(bars, bars[1:], strict=False):
+    for a, b in itertools.pairwise(bars):
         raw = line.text[a + 1 : b]
         text = raw.strip()
         at = line.start + a + 1 + (len(raw) - len(raw.lstrip()))
         cell = Cell(text, at, at + len(text)) if text else Cell("", line.start + a + 1, line.start + a + 1)
-        lo, hi = stops.index(cols[a]), stops.index(cols[b])  # noqa: B905
+        lo, hi = stops.index(cols[a]), stops.index(cols[b])
         for k in range(lo, hi):
             out[k] = cell
     return out
