@@ -119,8 +119,11 @@ def recover(lines: list[list[Char]], carried: list[Span]) -> tuple[dict[int, tup
         block, end = _block(toks, counts, i)
         values = [toks[k][-counts[k] :] for k in block]
         tol = 0.8 * max(t.height for v in values for t in v)
+        # A column label stands right of where the values start, or right of every
+        # row label (the first column may be blank in every row of a short block).
         left = min(t.x0 for v in values for t in v) - tol
-        own = [(t.x0, t.x1) for t in _header(toks, counts, i) if t.mid >= left]
+        labels_end = max((t.x1 for k in block for t in toks[k][: -counts[k]]), default=left)
+        own = [(t.x0, t.x1) for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
         labels = own or (labels if first else [])
         for k, row in _cells(values, labels, tol).items():
             line = block[k]
@@ -215,8 +218,8 @@ def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[in
     if not labelled:
         cols = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
     placed = _by_column(values, cols, tol)
-    if widest < 2 or any(p is None for p in placed):
-        return {}  # not one table after all: leave every line as printed
+    if any(p is None for p in placed) or (widest < 2 and not (labelled and len(cols) >= 2)):
+        return {}  # not one table after all (one value is, only under a header): leave the lines as printed
     filled = [sum(1 for p in placed if p is not None and c in p) for c in range(len(cols))]
     if not labelled and any(n * 2 < len(values) for n in filled):
         return {}  # a column filled in few rows: values that do not line up

@@ -10,6 +10,7 @@ as one string. Pure geometry: no pdfium here, so it can be tested alone.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .pdf_model import Char, Seg
@@ -151,17 +152,17 @@ def _close(across: dict[float, list[tuple[float, float]]], edges: dict[float, li
     column cut off at the page's edge by a browser's print, the top of a table
     continued from the page before. The edge added covers the whole table.
 
-    Past the far edge it stops where the shortest of those rules stops: the
-    printed area ends there, a rule reaching further is an overhang.
+    It stands where most of those rules end: the printed area ends there, a
+    rule stopping short is an inner one, a rule reaching further an overhang.
     """
     lo, hi = min(edges), max(edges)
     span = (min(across) - TOL, max(across) + TOL)
-    before = [s.a for s in segs if s.a < lo - OPEN]
-    after = [s.b for s in segs if s.b > hi + OPEN]
-    if before:
-        edges[round(max(before), 1)] = [span]
-    if after:
-        edges[round(min(after), 1)] = [span]
+    for ends in ([s.a for s in segs if s.a < lo - OPEN], [s.b for s in segs if s.b > hi + OPEN]):
+        if ends:
+            common = Counter(round(e) for e in ends).most_common()
+            top = max(n for _, n in common)
+            at = max(e for e, n in common if n == top) if ends[0] > hi else min(e for e, n in common if n == top)
+            edges[round(float(at), 1)] = [span]
 
 
 def _grid(group: list[Seg]) -> Grid | None:

@@ -159,7 +159,7 @@ def _html_tables(doc: Document) -> list[Line]:
 
 
 def _width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return 1 if ch < "\u1100" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 class _Widths:
@@ -167,17 +167,19 @@ class _Widths:
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
+        self._done: dict[int, list[int]] = {}
 
     def columns(self, line: Line) -> list[int]:
-        """The display column where each character of ``line`` starts."""
-        out, x = [], 0
-        for ch in self.shown[line.start : line.end]:
+        """The display column where each character of ``line`` starts, and where it ends."""
+        out = self._done.get(line.start)
+        if out is None:
+            out, x = [], 0
+            for ch in self.shown[line.start : line.end]:
+                out.append(x)
+                x += _width(ch)
             out.append(x)
-            x += _width(ch)
+            self._done[line.start] = out
         return out
-
-    def width(self, line: Line, k: int) -> int:
-        return _width(self.shown[line.start + k])
 
 
 def _is_rule(text: str) -> bool:
@@ -291,6 +293,7 @@ def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 # --- layout text -----------------------------------------------------------------------
 
 _GAP = re.compile(r"\S {2,}\S")
+_WORD = re.compile(r"\S+")
 
 
 def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
@@ -322,11 +325,13 @@ def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
     """A text line as characters on a page: one unit per display column, :data:`_LINE`
     per line."""
     cols = widths.columns(line)
-    top = n * _LINE
-    return [
-        Char(" " if ch.isspace() else ch, x, top, x + widths.width(line, k), top + _LINE)
-        for k, (ch, x) in enumerate(zip(line.text, cols, strict=True))
-    ]
+    top, bottom = n * _LINE, n * _LINE + _LINE
+    out: list[Char] = []
+    for m in _WORD.finditer(line.text):
+        if out:
+            out.append(Char(" ", cols[m.start() - 1], top, cols[m.start()], bottom))
+        out += [Char(ch, cols[k], top, cols[k + 1], bottom) for k, ch in enumerate(m.group(), m.start())]
+    return out
 
 
 def _cell(line: Line, chars: list[Char], widths: _Widths) -> Cell:

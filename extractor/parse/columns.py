@@ -16,7 +16,7 @@ same one. Otherwise the caller falls back to counting.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..document import Line
@@ -32,6 +32,14 @@ APPLICANT_HEADERS: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"其[他它](?:组织)?"), "other_org"),
     (re.compile(r"[总合]计"), "total"),
     (re.compile(r"小计"), None),
+]
+#: Table 四's result columns by name; the template prints them once per group.
+REVIEW_HEADERS: list[tuple[re.Pattern[str], str | None]] = [
+    (re.compile(r"(?:结果)?维持"), "upheld"),
+    (re.compile(r"(?:结果)?纠正"), "corrected"),
+    (re.compile(r"其他结果|结果其他"), "other"),
+    (re.compile(r"(?:尚未|未)审结"), "pending"),
+    (re.compile(r"[总合]计"), "total"),
 ]
 #: A header naming fewer value columns than this is not trusted to place values.
 MIN_NAMED = 4
@@ -50,11 +58,18 @@ def _index(line: Line, start: int) -> int | None:
     return next((k for k, c in enumerate(line.cells or ()) if c.start == start), None)
 
 
-def header_columns(found: Iterable[Item], names: list[tuple[re.Pattern[str], str | None]]) -> dict[int, Columns]:
+def header_columns(
+    found: Iterable[Item], names: list[tuple[re.Pattern[str], str | None]], groups: Sequence[str] = ()
+) -> dict[int, Columns]:
     """Table number → its named value columns, from the header cells printed
-    above the table's first number (a row label further down is never a header)."""
+    above the table's first number (a row label further down is never a header).
+
+    With ``groups``, the names repeat once per group, in the groups' order (table
+    四's five results under 行政复议, then under each kind of 行政诉讼): the n-th
+    column of a name is ``groups[n].name``."""
     out: dict[int, Columns] = {}
     done: set[int] = set()
+    seen: dict[tuple[int, str | None], int] = {}
     for it in found:
         line = it.line
         if line.cells is None or line.table is None or line.table in done:
@@ -68,9 +83,15 @@ def header_columns(found: Iterable[Item], names: list[tuple[re.Pattern[str], str
             continue
         k = _index(line, it.start)
         cols = out.setdefault(line.table, Columns(len(line.cells)))
-        if k is None or cols.width != len(line.cells):
+        if k is None or cols.width != len(line.cells) or k in cols.keys:
             continue
-        cols.keys[k] = key[0]
+        name = key[0]
+        if groups and name is not None:
+            n = seen[line.table, name] = seen.get((line.table, name), -1) + 1
+            if n >= len(groups):
+                continue
+            name = f"{groups[n]}.{name}"
+        cols.keys[k] = name
     return {t: c for t, c in out.items() if sum(1 for v in c.keys.values() if v) >= MIN_NAMED}
 
 

@@ -30,7 +30,7 @@ from ..template import (
     application_rows,
     review_paths,
 )
-from .columns import APPLICANT_HEADERS, absent, header_columns, place
+from .columns import APPLICANT_HEADERS, REVIEW_HEADERS, absent, header_columns, place
 from .labels import (
     ACTIVE_LABELS,
     REVIEW_GROUP_NAMES,
@@ -309,7 +309,18 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
 
 def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     paths = review_paths()
-    found = rows_of(items(r.doc, *span), len(paths))
+    cut = items(r.doc, *span)
+    found = rows_of(cut, len(paths))
+    # Placed by its header only when it is printed flat, the five results once per group.
+    named = header_columns(cut, REVIEW_HEADERS, list(REVIEW_GROUPS))
+    grid = {t: c for t, c in named.items() if len(c.keys) > len(REVIEW_COLUMNS)}
+    for x in found:
+        placed = place(x.values, grid)
+        if placed is not None and any(v.number is not None for v in placed.values()):
+            for key, v in placed.items():
+                g, c = key.split(".")
+                r.put(f"review_litigation.{key}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
+            return
     row = next((x for x in found if len(x.values) >= len(paths)), None)
     if row is not None:
         vals = _fit(row.values, len(paths))
