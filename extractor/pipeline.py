@@ -4,11 +4,9 @@ load → normalise → extract (parser or LLM) → claims → verify → Result.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .document import Document
@@ -17,6 +15,7 @@ from .llm.backend import LLM_BACKENDS
 from .llm.settings import LLMSettings
 from .load import load
 from .parse.extraction import Backend, parser_backend
+from .resources import nianbao_version
 from .result import Provenance, Result
 from .verify.claims import read_narrative
 from .verify.engine import verify
@@ -34,14 +33,6 @@ def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
         raise NianbaoError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
     ask_model = LLM_BACKENDS[name]
     return lambda doc: ask_model(doc, llm)
-
-
-@functools.cache
-def nianbao_version() -> str:
-    try:
-        return version("nianbao")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
 
 
 def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None) -> Result:
