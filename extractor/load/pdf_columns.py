@@ -206,28 +206,45 @@ def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[
     return out
 
 
-def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[int, Cells]:
-    """Position in ``values`` → the row's value cells, for the rows that leave some blank.
+def _columns(values: list[list[Token]], labels: list[Span], tol: float) -> tuple[int, list[list[int]]] | None:
+    """The block's column count and each row's value columns, or None.
 
-    The columns are those the header labels name, each value going to the label
-    it stands under; without labels, they are the clusters of value positions,
-    each filled in most rows."""
-    widest = max(len(v) for v in values)
-    cols = _header_columns(labels)
-    labelled = bool(cols)
-    if not labelled:
-        cols = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
-    placed = _by_column(values, cols, tol)
-    if any(p is None for p in placed) or (widest < 2 and not (labelled and len(cols) >= 2)):
-        return {}  # not one table after all (one value is, only under a header): leave the lines as printed
-    filled = [sum(1 for p in placed if p is not None and c in p) for c in range(len(cols))]
-    if not labelled and any(n * 2 < len(values) for n in filled):
-        return {}  # a column filled in few rows: values that do not line up
+    Each value goes to the header label it stands under. A header whose labels do
+    not stand over the values (printed apart from them) still gives the number
+    of columns: when the values fall in exactly that many aligned clusters, the
+    clusters are its columns in order. Without labels, the clusters are the
+    columns, each filled in most rows."""
+    heads = _header_columns(labels)
+    if heads:
+        placed = _by_column(values, heads, tol)
+        if all(p is not None for p in placed):
+            return len(heads), [p for p in placed if p is not None]
+    clusters = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
+    if heads and len(clusters) != len(heads):
+        return None
+    placed = _by_column(values, clusters, tol)
+    if any(p is None for p in placed):
+        return None
+    rows = [p for p in placed if p is not None]
+    if not heads and any(sum(1 for p in rows if c in p) * 2 < len(values) for c in range(len(clusters))):
+        return None  # a column filled in few rows: values that do not line up
+    return len(clusters), rows
+
+
+def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[int, Cells]:
+    """Position in ``values`` → the row's value cells, for the rows that leave some blank
+    (see :func:`_columns`); one value alone is a table row only under a header."""
+    found = _columns(values, labels, tol)
+    if found is None:
+        return {}  # not one table after all: leave the lines as printed
+    width, placed = found
+    if max(len(v) for v in values) < 2 and (width < 2 or not _header_columns(labels)):
+        return {}
     out: dict[int, Cells] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
-        if where is None or len(vals) == len(cols):
+        if len(vals) == width:
             continue
-        cells: Cells = [[] for _ in cols]
+        cells: Cells = [[] for _ in range(width)]
         for col_no, t in zip(where, vals, strict=True):
             cells[col_no] = list(t.chars)
         out[k] = cells

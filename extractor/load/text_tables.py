@@ -163,14 +163,17 @@ def _width(ch: str) -> int:
 
 
 class _Widths:
-    """Display columns of the printed text (CJK and full-width characters two wide)."""
+    """Display columns of the printed text (CJK and full-width characters two wide);
+    without ``shown``, one column per character."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str | None) -> None:
         self.shown = shown
         self._done: dict[int, list[int]] = {}
 
     def columns(self, line: Line) -> list[int]:
-        """The display column where each character of ``line`` starts, and where it ends."""
+        """The column where each character of ``line`` starts, and where it ends."""
+        if self.shown is None:
+            return list(range(line.end - line.start + 1))
         out = self._done.get(line.start)
         if out is None:
             out, x = [], 0
@@ -300,23 +303,28 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
     """Rows of space-aligned tables that leave cells blank, given cells by position.
 
     Only lines laid out with runs of spaces between their words are looked at:
-    text whose words are one space apart carries no column positions."""
+    text whose words are one space apart carries no column positions. Columns are
+    display columns (CJK two wide), as a terminal shows them; where they do not
+    line up, character counts, as some converters pad."""
     plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
-    chars = [_chars(lines[k], n, widths) for n, k in enumerate(plain)]
-    rows, _ = recover(chars, [])
-    if not rows:
+    found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
+    for n_geometry, geometry in enumerate((widths, _Widths(None))):
+        rows, _ = recover([_chars(lines[k], n, geometry) for n, k in enumerate(plain)], [])
+        for n, (block, cells) in rows.items():
+            found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
+    if not found:
         return lines
     out = list(lines)
     table = _next_table(lines)
     blocks: dict[int, int] = {}
-    for n, (block, cells) in sorted(rows.items()):
+    for n, (block, cells, geometry) in sorted(found.items()):
         ln = lines[plain[n]]
         if not _GAP.search(ln.text):
             continue
         t = blocks.setdefault(block, table + len(blocks))
-        made = tuple(_cell(ln, cell, widths) for cell in cells)
+        made = tuple(_cell(ln, cell, geometry) for cell in cells)
         out[plain[n]] = replace(ln, cells=made, table=t)
     return out
 
@@ -334,12 +342,10 @@ def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
     return out
 
 
-def _cell(line: Line, chars: list[Char], widths: _Widths) -> Cell:
+def _cell(line: Line, chars: list[Char], geometry: _Widths) -> Cell:
     """The cell of ``line`` printed by ``chars``; a blank one, at the line's end, has no text."""
-    cols = widths.columns(line)
     if not chars:
         return Cell("", line.end, line.end)
-    first = cols.index(int(chars[0].x0))
-    last = cols.index(int(chars[-1].x0))
-    raw = line.text[first : last + 1]
-    return Cell(raw, line.start + first, line.start + last + 1)
+    cols = geometry.columns(line)
+    first, last = cols.index(int(chars[0].x0)), cols.index(int(chars[-1].x0))
+    return Cell(line.text[first : last + 1], line.start + first, line.start + last + 1)
