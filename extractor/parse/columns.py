@@ -51,6 +51,7 @@ class Columns:
 
     width: int
     keys: dict[int, str | None] = field(default_factory=dict)
+    named_groups: bool = False
 
 
 def _index(line: Line, start: int) -> int | None:
@@ -59,17 +60,23 @@ def _index(line: Line, start: int) -> int | None:
 
 
 def header_columns(
-    found: Iterable[Item], names: list[tuple[re.Pattern[str], str | None]], groups: Sequence[str] = ()
+    found: Iterable[Item],
+    names: list[tuple[re.Pattern[str], str | None]],
+    groups: list[tuple[re.Pattern[str], str]] | None = None,
+    order: Sequence[str] = (),
 ) -> dict[int, Columns]:
     """Table number → its named value columns, from the header cells printed
     above the table's first number (a row label further down is never a header).
 
-    With ``groups``, the names repeat once per group, in the groups' order (table
-    四's five results under 行政复议, then under each kind of 行政诉讼): the n-th
-    column of a name is ``groups[n].name``."""
+    With ``groups``, the names repeat once per group (table 四's five results under
+    行政复议 and under each kind of 行政诉讼): a column's group is the one a header
+    cell above it names (未经复议直接起诉 spanning five columns), else the n-th
+    column of a name is in the n-th group of ``order`` (the template's). Its key is
+    then ``group.name``; ``Columns.named_groups`` says whether a header named them."""
     out: dict[int, Columns] = {}
     done: set[int] = set()
     seen: dict[tuple[int, str | None], int] = {}
+    above: dict[tuple[int, int], str] = {}  # (table, slot) → the group a header cell names
     for it in found:
         line = it.line
         if line.cells is None or line.table is None or line.table in done:
@@ -78,21 +85,34 @@ def header_columns(
             if it.number is not None:
                 done.add(line.table)
             continue
+        k = _index(line, it.start)
+        if k is None:
+            continue
+        group = _search(it.text, groups) if groups else None
+        if group is not None:
+            cell = line.cells[k]
+            above.update({(line.table, j): group for j, c in enumerate(line.cells) if c is cell})
         key = _named(it, names)
         if key is None:
             continue
-        k = _index(line, it.start)
         cols = out.setdefault(line.table, Columns(len(line.cells)))
-        if k is None or cols.width != len(line.cells) or k in cols.keys:
+        if cols.width != len(line.cells) or k in cols.keys:
             continue
         name = key[0]
         if groups and name is not None:
             n = seen[line.table, name] = seen.get((line.table, name), -1) + 1
-            if n >= len(groups):
+            named = above.get((line.table, k))
+            if named is None and n >= len(order):
                 continue
-            name = f"{groups[n]}.{name}"
+            cols.named_groups |= named is not None
+            name = f"{named or order[n]}.{name}"
         cols.keys[k] = name
     return {t: c for t, c in out.items() if sum(1 for v in c.keys.values() if v) >= MIN_NAMED}
+
+
+def _search(text: str, names: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The key of the first pattern found in ``text``."""
+    return next((key for pattern, key in names if pattern.search(text)), None)
 
 
 def _named(label: Label, names: list[tuple[re.Pattern[str], str | None]]) -> tuple[str | None] | None:

@@ -311,16 +311,19 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     paths = review_paths()
     cut = items(r.doc, *span)
     found = rows_of(cut, len(paths))
-    # Placed by its header only when it is printed flat, the five results once per group.
-    named = header_columns(cut, REVIEW_HEADERS, list(REVIEW_GROUPS))
-    grid = {t: c for t, c in named.items() if len(c.keys) > len(REVIEW_COLUMNS)}
+    # Placed by its header where it names each column's group and result: printed
+    # flat (the five results once per group), or in parts whose headers name them.
+    named = header_columns(cut, REVIEW_HEADERS, REVIEW_GROUP_NAMES, list(REVIEW_GROUPS))
+    grid = {t: c for t, c in named.items() if c.named_groups or len(c.keys) > len(REVIEW_COLUMNS)}
     for x in found:
         placed = place(x.values, grid)
         if placed is not None and any(v.number is not None for v in placed.values()):
             for key, v in placed.items():
                 g, c = key.split(".")
-                r.put(f"review_litigation.{key}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
-            return
+                if f"review_litigation.{key}" not in r.flat:
+                    r.put(f"review_litigation.{key}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
+    if all(p in r.flat for p in paths):
+        return
     row = next((x for x in found if len(x.values) >= len(paths)), None)
     if row is not None:
         vals = _fit(row.values, len(paths))
