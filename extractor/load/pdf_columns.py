@@ -25,8 +25,10 @@ _VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[
 #: Lines of header looked at above a block.
 HEADER_LINES = 40
 #: Column labels end within this many line heights of the lowest: a label centred
-#: over two header rows (自然人, 总计 beside 法人或其他组织's sub-columns) is one.
-HEADER_BAND = 2.5
+#: over two or three header rows (自然人, 总计 beside 法人或其他组织's sub-columns) is one.
+HEADER_BAND = 4.5
+#: The header lines next to the values, for a header whose lines do not line up.
+NEAR_BAND = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +125,17 @@ def recover(lines: list[list[Char]], carried: list[Span]) -> tuple[dict[int, tup
         # row label (the first column may be blank in every row of a short block).
         left = min(t.x0 for v in values for t in v) - tol
         labels_end = max((t.x1 for k in block for t in toks[k][: -counts[k]]), default=left)
-        own = [(t.x0, t.x1) for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
+        heads = [t for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
+        own = _header_columns(heads, tol)
         labels = own or (labels if first else [])
-        for k, row in _cells(values, labels, tol).items():
+        cells = _cells(values, labels, tol)
+        if not cells and own:
+            # A header whose lines do not line up with each other: its labels merged
+            # where they overlap, a label over two others dropped.
+            low = max(t.bottom for t in heads)
+            near = [(t.x0, t.x1) for t in heads if t.bottom >= low - NEAR_BAND * t.height]
+            cells = _cells(values, _merged_columns(near), tol)
+        for k, row in cells.items():
             line = block[k]
             label = [c for t in toks[line][: -counts[line]] for c in t.chars]
             out[line] = (i, [label, *row] if label else row)
@@ -167,10 +177,27 @@ def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Toke
     return [t for t in above if t.bottom >= low - HEADER_BAND * t.height]
 
 
-def _header_columns(labels: list[Span]) -> list[Span]:
-    """The value columns the header names, left to right: a label over two or more
-    others groups them and is dropped; labels stacked over one column (a header
-    printed on two lines) are one column."""
+def _header_columns(labels: list[Token], tol: float) -> list[Span]:
+    """The value columns a header names, left to right, read from its lowest line up:
+    a label over no column yet starts one (自然人 and 总计 centred beside the
+    sub-columns of 法人或其他组织); one stacked over a column, within its width,
+    is the rest of its name (商业 over 企业); one reaching over two or more columns,
+    or wider than the one it stands over, groups them and names none."""
+    cols: list[Span] = []
+    for t in sorted(labels, key=lambda t: -t.bottom):
+        over = [k for k, (a, b) in enumerate(cols) if t.x0 < b and a < t.x1]
+        if not over:
+            cols.append((t.x0, t.x1))
+        elif len(over) == 1:
+            a, b = cols[over[0]]
+            if t.x0 >= a - tol and t.x1 <= b + tol:
+                cols[over[0]] = (min(a, t.x0), max(b, t.x1))
+    return sorted(cols)
+
+
+def _merged_columns(labels: list[Span]) -> list[Span]:
+    """Columns from label extents alone: a label over two or more others' middles
+    groups them and is dropped; labels that overlap are one column."""
     mids = [(a + b) / 2 for a, b in labels]
     leaves = [
         (a, b) for i, (a, b) in enumerate(labels) if sum(1 for j, m in enumerate(mids) if j != i and a <= m <= b) < 2
@@ -214,7 +241,7 @@ def _columns(values: list[list[Token]], labels: list[Span], tol: float) -> tuple
     of columns: when the values fall in exactly that many aligned clusters, the
     clusters are its columns in order. Without labels, the clusters are the
     columns, each filled in most rows."""
-    heads = _header_columns(labels)
+    heads = labels
     if heads:
         placed = _by_column(values, heads, tol)
         if all(p is not None for p in placed):
@@ -238,7 +265,7 @@ def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[in
     if found is None:
         return {}  # not one table after all: leave the lines as printed
     width, placed = found
-    if max(len(v) for v in values) < 2 and (width < 2 or not _header_columns(labels)):
+    if max(len(v) for v in values) < 2 and (width < 2 or not labels):
         return {}
     out: dict[int, Cells] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
