@@ -1,10 +1,12 @@
 """The deterministic template parser: a Document in, the canonical Report out.
 
-It reads labels and structure, never positions. Each table section is cut
-into items (label text, value cells); a run of values belongs to the row its
-preceding label names. A row whose value count does not fit the table's
-columns is left blank and reported (``parse.unplaced``), never guessed; a
-table that cannot be found is ``null`` with a finding saying so.
+Rows are found by their labels. Each table section is cut into items (label
+text, value cells); a run of values belongs to the row its preceding label
+names. Where the loader gave the row its grid, each value goes to the column
+its header names (:mod:`.columns`); otherwise values are counted, and a row
+whose count does not fit the table's columns is left blank and reported
+(``parse.unplaced``), never guessed; a table that cannot be found is ``null``
+with a finding saying so.
 """
 
 from __future__ import annotations
