@@ -100,7 +100,9 @@ Cells = list[list[Char]]
 Span = tuple[float, float]
 
 
-def recover(lines: list[list[Char]], carried: list[Span]) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
+def recover(
+    lines: list[list[Char]], carried: list[Span], labelled: bool = False
+) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
     """Line index → (block number, cells) for the rows of unruled tables that leave
     cells blank; rows of one block belong to one table.
 
@@ -126,15 +128,18 @@ def recover(lines: list[list[Char]], carried: list[Span]) -> tuple[dict[int, tup
         left = min(t.x0 for v in values for t in v) - tol
         labels_end = max((t.x1 for k in block for t in toks[k][: -counts[k]]), default=left)
         heads = [t for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
-        own = _header_columns(heads, tol)
+        own, upper = _header_columns(heads, tol)
         labels = own or (labels if first else [])
-        cells = _cells(values, labels, tol)
+        cells = _cells(values, labels, tol, upper) if labels or not labelled else {}
         if not cells and own:
             # A header whose lines do not line up with each other: its labels merged
             # where they overlap, a label over two others dropped.
             low = max(t.bottom for t in heads)
-            near = [(t.x0, t.x1) for t in heads if t.bottom >= low - NEAR_BAND * t.height]
-            cells = _cells(values, _merged_columns(near), tol)
+            near = [t for t in heads if t.bottom >= low - NEAR_BAND * t.height]
+            merged = _merged_columns([(t.x0, t.x1) for t in near])
+            bottom = [t for t in near if t.bottom >= low - 0.5 * t.height]
+            upper = {c for c in merged if not any(t.x0 < c[1] and c[0] < t.x1 for t in bottom)}
+            cells = _cells(values, merged, tol, upper)
         for k, row in cells.items():
             line = block[k]
             label = [c for t in toks[line][: -counts[line]] for c in t.chars]
@@ -177,22 +182,29 @@ def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Toke
     return [t for t in above if t.bottom >= low - HEADER_BAND * t.height]
 
 
-def _header_columns(labels: list[Token], tol: float) -> list[Span]:
+def _header_columns(labels: list[Token], tol: float) -> tuple[list[Span], set[Span]]:
     """The value columns a header names, left to right, read from its lowest line up:
     a label over no column yet starts one (自然人 and 总计 centred beside the
     sub-columns of 法人或其他组织); one stacked over a column, within its width,
     is the rest of its name (商业 over 企业); one reaching over two or more columns,
-    or wider than the one it stands over, groups them and names none."""
+    or wider than the one it stands over, groups them and names none.
+
+    Also returned: the columns only a line above the lowest names — a caption or
+    a block title may stand there, so they count only with values under them."""
     cols: list[Span] = []
+    lowest = max((t.bottom for t in labels), default=0.0)
+    upper: set[int] = set()
     for t in sorted(labels, key=lambda t: -t.bottom):
         over = [k for k, (a, b) in enumerate(cols) if t.x0 < b and a < t.x1]
         if not over:
+            if t.bottom < lowest - 0.5 * t.height:
+                upper.add(len(cols))
             cols.append((t.x0, t.x1))
         elif len(over) == 1:
             a, b = cols[over[0]]
             if t.x0 >= a - tol and t.x1 <= b + tol:
                 cols[over[0]] = (min(a, t.x0), max(b, t.x1))
-    return sorted(cols)
+    return sorted(cols), {cols[k] for k in upper}
 
 
 def _merged_columns(labels: list[Span]) -> list[Span]:
@@ -233,7 +245,9 @@ def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[
     return out
 
 
-def _columns(values: list[list[Token]], labels: list[Span], tol: float) -> tuple[int, list[list[int]]] | None:
+def _columns(
+    values: list[list[Token]], labels: list[Span], tol: float, upper: set[Span] = frozenset()
+) -> tuple[int, list[list[int]]] | None:
     """The block's column count and each row's value columns, or None.
 
     Each value goes to the header label it stands under. A header whose labels do
@@ -245,7 +259,11 @@ def _columns(values: list[list[Token]], labels: list[Span], tol: float) -> tuple
     if heads:
         placed = _by_column(values, heads, tol)
         if all(p is not None for p in placed):
-            return len(heads), [p for p in placed if p is not None]
+            rows = [p for p in placed if p is not None]
+            used = {c for p in rows for c in p}
+            keep = [c for c in range(len(heads)) if c in used or heads[c] not in upper]
+            renumber = {c: n for n, c in enumerate(keep)}
+            return len(keep), [[renumber[c] for c in p] for p in rows]
     clusters = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
     if heads and len(clusters) != len(heads):
         return None
@@ -258,10 +276,12 @@ def _columns(values: list[list[Token]], labels: list[Span], tol: float) -> tuple
     return len(clusters), rows
 
 
-def _cells(values: list[list[Token]], labels: list[Span], tol: float) -> dict[int, Cells]:
+def _cells(
+    values: list[list[Token]], labels: list[Span], tol: float, upper: set[Span] = frozenset()
+) -> dict[int, Cells]:
     """Position in ``values`` → the row's value cells, for the rows that leave some blank
     (see :func:`_columns`); one value alone is a table row only under a header."""
-    found = _columns(values, labels, tol)
+    found = _columns(values, labels, tol, upper)
     if found is None:
         return {}  # not one table after all: leave the lines as printed
     width, placed = found

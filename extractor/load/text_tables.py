@@ -311,7 +311,9 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
         return lines
     found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
     for n_geometry, geometry in enumerate((widths, _Widths(None))):
-        rows, _ = recover([_chars(lines[k], n, geometry) for n, k in enumerate(plain)], [])
+        # Character counts only where a header names the columns: by themselves,
+        # values that line up by count are too weak a sign of a table.
+        rows, _ = recover([_chars(lines[k], n, geometry) for n, k in enumerate(plain)], [], labelled=n_geometry > 0)
         for n, (block, cells) in rows.items():
             found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
     if not found:
