@@ -16,6 +16,7 @@ a table, are left as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -246,7 +247,7 @@ def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[
 
 
 def _columns(
-    values: list[list[Token]], labels: list[Span], tol: float, upper: set[Span] = frozenset()
+    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
 ) -> tuple[int, list[list[int]]] | None:
     """The block's column count and each row's value columns, or None.
 
@@ -277,7 +278,7 @@ def _columns(
 
 
 def _cells(
-    values: list[list[Token]], labels: list[Span], tol: float, upper: set[Span] = frozenset()
+    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
 ) -> dict[int, Cells]:
     """Position in ``values`` → the row's value cells, for the rows that leave some blank
     (see :func:`_columns`); one value alone is a table row only under a header."""
