@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
 from ..pipeline import BACKENDS, extract
-from ._common import console, user_errors
+from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, user_errors
 from .render import render_result
 
 
@@ -32,11 +32,11 @@ def command(
     backend: Annotated[
         str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
     ] = "parser",
-    model: Annotated[str | None, typer.Option("--model", help="Model name (default: $NIANBAO_LLM_MODEL)")] = None,
+    model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL)")
+        str | None, typer.Option("--base-url", help=BASE_URL_HELP)
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when its answer is cached")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
     llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
