@@ -315,7 +315,11 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
-    grid = header_columns([it for row in rows for it in (*row.label_items, *row.values)], APPLICANT_HEADERS)
+    printed: list[Item] = []
+    for row in rows:
+        printed += row.label_items
+        printed += row.values
+    grid = header_columns(printed, APPLICANT_HEADERS)
     by_position = False
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
