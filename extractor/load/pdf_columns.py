@@ -138,7 +138,7 @@ def recover(
             low = max(t.bottom for t in heads)
             near = [t for t in heads if t.bottom >= low - NEAR_BAND * t.height]
             merged = _merged_columns([(t.x0, t.x1) for t in near])
-            bottom = [t for t in near if t.bottom >= low - 0.5 * t.height]
+            bottom = [t for t in near if t.bottom >= low - 0.8 * t.height]
             upper = {c for c in merged if not any(t.x0 < c[1] and c[0] < t.x1 for t in bottom)}
             cells = _cells(values, merged, tol, upper)
         for k, row in cells.items():
@@ -198,7 +198,7 @@ def _header_columns(labels: list[Token], tol: float) -> tuple[list[Span], set[Sp
     for t in sorted(labels, key=lambda t: -t.bottom):
         over = [k for k, (a, b) in enumerate(cols) if t.x0 < b and a < t.x1]
         if not over:
-            if t.bottom < lowest - 0.5 * t.height:
+            if t.bottom < lowest - 0.8 * t.height:
                 upper.add(len(cols))
             cols.append((t.x0, t.x1))
         elif len(over) == 1:
