@@ -36,7 +36,7 @@ from ..template import (
     review_paths,
 )
 from .arithmetic import table3_holds
-from .columns import APPLICANT_HEADERS, REVIEW_HEADERS, absent, header_columns, place
+from .columns import APPLICANT_HEADERS, REVIEW_HEADERS, Columns, absent, header_columns, place
 from .labels import (
     ACTIVE_LABELS,
     REVIEW_GROUP_NAMES,
@@ -257,15 +257,16 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     columns = _applicant_columns(compact, _total_first(found))
     rows = rows_of(found, len(columns), is_header_fragment)
     lines = r.doc.lines_in(*span)
+    grid = header_columns(found, APPLICANT_HEADERS)
     below = _labels_below(rows)
     if below is None:
-        return _read_rows(r, rows, columns, lines)
+        return _read_rows(r, rows, columns, lines, grid)
     # Each label may stand under its numbers rather than before them (a PDF's
     # text order for a vertically centred label): two readings, and only the
     # arithmetic can tell them apart.
     above, under = _Reader(r.doc), _Reader(r.doc)
-    single = _read_rows(above, rows, columns, lines)
-    single_under = _read_rows(under, below, columns, lines)
+    single = _read_rows(above, rows, columns, lines, grid)
+    single_under = _read_rows(under, below, columns, lines, grid)
     chosen = under if _adds_up(under.flat) else above if _adds_up(above.flat) else None
     if chosen is None:
         r.finding(
@@ -309,17 +310,14 @@ def _adds_up(flat: dict[str, Any]) -> bool:
     return bool(rows) and table3_holds(flat, rows)
 
 
-def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: list[Line]) -> bool:
+def _read_rows(
+    r: _Reader, rows: list[Row], columns: list[str | None], lines: list[Line], grid: dict[int, Columns]
+) -> bool:
     """Read table 三's printed rows by their labels, then the rest by order;
     returns whether ``other`` was printed as one row."""
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
-    printed: list[Item] = []
-    for row in rows:
-        printed += row.label_items
-        printed += row.values
-    grid = header_columns(printed, APPLICANT_HEADERS)
     by_position = False
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
