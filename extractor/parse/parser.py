@@ -257,7 +257,12 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     columns = _applicant_columns(compact, _total_first(found))
     rows = rows_of(found, len(columns), is_header_fragment)
     lines = r.doc.lines_in(*span)
-    grid = header_columns(found, APPLICANT_HEADERS)
+    # The header as the rows carry it; where they drop it as header text, as printed.
+    carried: list[Item] = []
+    for row in rows:
+        carried += row.label_items
+        carried += row.values
+    grid = header_columns(carried, APPLICANT_HEADERS) or header_columns(found, APPLICANT_HEADERS)
     below = _labels_below(rows)
     if below is None:
         return _read_rows(r, rows, columns, lines, grid)
