@@ -373,7 +373,8 @@ def _read_rows(
             )
             continue
         by_header = place(row.values, grid)
-        if by_header is not None:
+        if by_header is not None and any(v.text for v in by_header.values()):
+            # (a row printing nothing beside its label is left to the reading by order below)
             seen.add(path)
             placed[i], by_position = path, True
             for key, v in by_header.items():
