@@ -9,6 +9,10 @@ rendered file must extract to its gold on every leaf:
   merged label cut by the break, under a running page header;
 - ``vertical``: header cells and the 三、本年度办理结果 label one character per line;
 - ``landscape``: A4 landscape pages;
+- ``clipped`` (not in :data:`PDF_LAYOUTS`: its gold differs, see :func:`clipped_gold`):
+  table 三 as a browser prints a table wider than the page, its 总计 column cut off
+  at the edge: no text there, no rule right of 其他, the row rules running on to
+  where the page ends.
 - ``wrapped``: unruled, with narrow label columns, so long row labels wrap around
   their vertically centred values and 三、本年度办理结果 stands one character per line
   between them (issue 16, class 2).
@@ -208,11 +212,16 @@ def render_pdf(gold: dict[str, Any], path: Path, layout: str) -> Path:
     width = size[0] - 100
 
     def table(spec: Spec) -> Table:
-        data = [[Paragraph(t.replace("\n", "<br/>"), cell) if t else "" for t in row] for row in spec.rows]
+        clip = layout == "clipped" and spec.header_rows == 3 and len(spec.widths) == 10
+        rows = [[*row[:-1], ""] for row in spec.rows] if clip else spec.rows
+        data = [[Paragraph(t.replace("\n", "<br/>"), cell) if t else "" for t in row] for row in rows]
         total = sum(spec.widths)
         style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONTNAME", (0, 0), (-1, -1), FONT)]
         style += [("SPAN", (c0, r0), (c1, r1)) for r0, c0, r1, c1 in spec.spans]
-        if layout not in {"unruled", "wrapped"}:
+        if clip:
+            style += [("LINEABOVE", (0, 0), (-1, -1), 0.6, "black"), ("LINEBELOW", (0, -1), (-1, -1), 0.6, "black"),
+                      ("LINEBEFORE", (0, 0), (-2, -1), 0.6, "black")]
+        elif layout not in {"unruled", "wrapped"}:
             style.append(("GRID", (0, 0), (-1, -1), 0.6, "black"))
         return Table(data, colWidths=[width * w / total for w in spec.widths], style=TableStyle(style))
 
@@ -244,6 +253,17 @@ def render_pdf(gold: dict[str, Any], path: Path, layout: str) -> Path:
 
     doc.build(story, onFirstPage=chrome, onLaterPages=chrome)
     return path
+
+
+def clipped_gold(gold: dict[str, Any]) -> dict[str, Any]:
+    """What the ``clipped`` layout prints: ``gold`` with table 三's 总计 column blank."""
+    import copy
+
+    out = copy.deepcopy(gold)
+    for node in (out["applications"] or {}).values():
+        for row in ([node] if "natural_person" in node else node.values()):
+            row["total"] = None
+    return out
 
 
 # --- DOCX ------------------------------------------------------------------

@@ -7,8 +7,18 @@ import copy
 import re
 from typing import Any
 
+import pytest
 from conftest import FIXTURES, leaf_diff, load_gold
-from variants import html_page, markdown
+from variants import (
+    drawn,
+    html_nested,
+    html_page,
+    layout_text,
+    markdown,
+    markdown_merged_as_empty,
+    markdown_with_html,
+    with_holes,
+)
 
 from extractor.load import load_bytes
 from extractor.parse.parser import Parsed, parse
@@ -257,3 +267,67 @@ def test_blank_merged_cell_is_one_blank_value() -> None:
     page = html_page(DONGGUAN_GOLD)
     assert row in page
     assert leaf_diff(gold, canonical(page.replace(row, merged), "x.html")) == []
+
+
+# --- rows with blank cells and tables in other dialects (issue 16, classes 1 and 7) ----
+
+_COMPLETE = [g for g in sorted((FIXTURES / "gold").glob("*.json"))
+             if all(load_gold(g)[t] is not None for t in ("active", "applications", "review_litigation"))]
+DIALECTS = {
+    "layout-text": (layout_text, ".txt"),
+    "box-drawn": (lambda g: drawn(g, "box"), ".txt"),
+    "ascii-drawn": (lambda g: drawn(g, "ascii"), ".md"),
+    "markdown-raw-html": (markdown_with_html, ".md"),
+    "markdown-merged-as-empty": (markdown_merged_as_empty, ".md"),
+    "html-empty-td": (html_page, ".html"),
+    "html-nested": (html_nested, ".html"),
+}
+
+
+@pytest.mark.parametrize("dialect", list(DIALECTS))
+def test_every_gold_with_blank_cells_in_every_dialect(dialect: str) -> None:
+    """Every complete gold with one blank cell in each table row (so no row prints all
+    its columns), in each dialect: the values stay in their columns, blanks are null."""
+    render, suffix = DIALECTS[dialect]
+    wrong = {}
+    for path in _COMPLETE:
+        gold = with_holes(load_gold(path))
+        got = canonical(render(gold), path.stem + suffix)
+        if diff := leaf_diff(gold, got):
+            wrong[path.stem] = diff[:3]
+    assert wrong == {}
+
+
+def test_drawn_table_rows_wrapped_inside_their_cells_are_one_row() -> None:
+    doc = load_bytes(drawn(with_holes(DONGGUAN_GOLD), "box").encode("utf-8"), "x.txt")
+    rows = [ln for ln in doc.lines if ln.cells and ln.cells[0].text.startswith("(六)其他处理1.申请人无正当")]
+    assert len(rows) == 1 and "\n" in rows[0].text
+    assert rows[0].cells is not None and rows[0].cells[0].text == (
+        "(六)其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+
+
+def test_layout_text_blank_cells_are_placed_by_character_column() -> None:
+    gold = with_holes(DONGGUAN_GOLD)
+    doc = load_bytes(layout_text(gold).encode("utf-8"), "x.txt")
+    granted = next(ln for ln in doc.lines if ln.text.startswith("(一)予以公开"))
+    assert [c.text for c in granted.cells or ()] == ["(一)予以公开", "54", "2", "", "0", "0", "0", "56"]
+    p = parse(doc)
+    ev = p.evidence["applications.granted.total"]
+    assert doc.text[ev.start : ev.end] == "56" and not [f for f in p.findings if f.rule == "parse.unplaced"]
+
+
+def test_one_space_text_is_not_read_by_position() -> None:
+    """Text whose values are one space apart carries no column positions: a row
+    missing a value stays unplaced, never shifted (see the test above it)."""
+    text = GUANGZHOU.replace("（一）予以公开 15 0 0 0 0 0 15", "（一）予以公开 15 0 0 0 0 15")
+    doc = load_bytes(text.encode("utf-8"), "x.txt")
+    assert not any(ln.cells for ln in doc.lines if "予以公开" in ln.text)
+
+
+def test_markdown_merged_cells_as_empty_columns_do_not_shift_a_trailing_blank() -> None:
+    """A row whose label columns are empty and whose last cell is blank: counting
+    values would shift it one column; its header places it."""
+    gold = copy.deepcopy(DONGGUAN_GOLD)
+    gold["applications"]["new_received"]["total"] = None
+    gold["review_litigation"]["litigation_after_review"]["total"] = None
+    assert leaf_diff(gold, canonical(markdown_merged_as_empty(gold))) == []

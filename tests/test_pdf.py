@@ -15,7 +15,8 @@ pytest.importorskip("pypdfium2")
 pytest.importorskip("reportlab")
 
 from conftest import FIXTURES, leaf_diff, load_gold, rendering
-from make_documents import CLASS_LAYOUTS, PDF_LAYOUTS, render_pdf
+from make_documents import CLASS_LAYOUTS, PDF_LAYOUTS, clipped_gold, render_pdf
+from variants import with_holes
 
 from extractor.document import Document
 from extractor.errors import InputError, ScannedDocument
@@ -207,3 +208,35 @@ def test_cli_reports_a_bad_pdf_in_one_line(tmp_path: Path) -> None:
     )
     assert p.returncode == 2
     assert p.stderr.strip().splitlines() == [f"nianbao: {path}: corrupt or truncated PDF"]
+
+
+# --- a column cut off at the page's edge; blank cells in unruled tables (issue 16) ----
+
+SHANGHAI_PRINT = FIXTURES / "reports" / "shanghai-gov-2020-print.pdf"
+
+
+def test_browser_print_that_lost_the_total_column() -> None:
+    """A browser's print of a wide table 三 cut its 总计 column off at the page edge and
+    left the table open there: table 三 is read exactly, 总计 null, and reported."""
+    gold = load_gold(FIXTURES / "gold" / "shanghai-gov-2020-print.json")
+    parsed = parse(load(SHANGHAI_PRINT))
+    got = parsed.report.to_canonical()
+    assert [d for d in leaf_diff(gold, got) if d[0].startswith("applications.")] == []
+    (absent,) = [f for f in parsed.findings if f.rule == "parse.column_absent"]
+    assert "applications.granted.total" in absent.paths
+
+
+@pytest.mark.parametrize("gold", GOLDS[::3], ids=lambda p: p.stem)
+def test_clipped_total_column(rendered: Callable[[str, str], Path], gold: Path) -> None:
+    """Every third gold printed with table 三's 总计 column cut off (no text, no closing rule)."""
+    doc = load(rendered(gold.stem, "clipped"))
+    assert leaf_diff(clipped_gold(load_gold(gold)), canonical(doc)) == []
+
+
+@pytest.mark.parametrize("gold", GOLDS[1::4], ids=lambda p: p.stem)
+def test_unruled_rows_with_a_blank_cell_each(tmp_path: Path, gold: Path) -> None:
+    """An unruled table where no row prints all its columns: each value is placed under
+    the header label it stands below, blanks are null (every fourth gold)."""
+    holes = with_holes(load_gold(gold))
+    doc = load(render_pdf(holes, tmp_path / "holes.pdf", "unruled"))
+    assert leaf_diff(holes, canonical(doc)) == []

@@ -110,3 +110,17 @@ def test_text_that_is_not_a_table_is_left_alone() -> None:
         values_line("其中", ["72"], 24, first=213),  # lines up with no column
     ]
     assert recover(lines, [])[0] == {}
+
+
+def test_a_table_cut_open_gets_its_missing_edges() -> None:
+    """Row rules run past the last column rule (a column cut off at the page edge) and
+    column rules start above the first row rule (a table continued from the page before):
+    the cells beyond are still cells, not text outside the table."""
+    xs, ys = [0.0, 60.0, 100.0], [20.0, 40.0, 60.0]
+    segs = [Seg(True, y, 0.0, 140.0) for y in ys] + [Seg(False, x, 0.0, 60.0) for x in xs]
+    chars = text("行政处罚", 5, 5) + text("4", 75, 5) + text("7", 115, 5)
+    chars += text("行政强制", 5, 25) + text("2", 75, 25) + text("0", 115, 25) + text("9", 145, 25)
+    (grid,), inside = find_grids(segs, chars)
+    assert grid.xs[-1] == 140.0 and grid.ys[0] == 0.0
+    assert [grid.row_texts(r) for r in range(2)] == [("行政处罚", "4", "7"), ("行政强制", "2", "0")]
+    assert len(inside) == len(chars) - 1  # the 9 beyond the page edge is not in the table

@@ -9,6 +9,7 @@ national template prints them).
 from __future__ import annotations
 
 import html
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -154,6 +155,175 @@ def html_page(gold: dict[str, Any]) -> str:
     parts += [f"<p>{line}</p>" for line in sign.split("\n") if line]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# --- blank cells and other table dialects (issue 16, classes 1 and 7) -------------------
+
+
+def with_holes(gold: dict[str, Any]) -> dict[str, Any]:
+    """``gold`` with one cell of every table row left blank (a different column in
+    each row, 总计 included), as a report printing blank cells reads: every row
+    then prints fewer values than its table has columns."""
+    import copy
+
+    out = copy.deepcopy(gold)
+    k = 0
+    for node in (out["applications"] or {}).values():
+        for row in ([node] if "natural_person" in node else node.values()):
+            row[list(APPLICANT_COLUMNS)[k % len(APPLICANT_COLUMNS)]] = None
+            k += 1
+    for k, row in enumerate((out["active"] or {}).values()):
+        if len(row) > 1:
+            row[list(row)[k % len(row)]] = None
+    if out["review_litigation"]:
+        for k, group in enumerate(out["review_litigation"].values()):
+            group[list(REVIEW_COLUMNS)[(2 * k + 1) % len(REVIEW_COLUMNS)]] = None
+    return out
+
+
+def _w(text: str) -> int:
+    """Display width: CJK and full-width characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, align: str = "<") -> str:
+    gap = max(width - _w(text), 0)
+    if align == ">":
+        return " " * gap + text
+    if align == "^":
+        return " " * (gap // 2) + text + " " * (gap - gap // 2)
+    return text + " " * gap
+
+
+def _blank(v: str) -> str:
+    return "" if v == "/" else v
+
+
+def _table_rows(gold: dict[str, Any]) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Each table as (heading, [(label, cells)]): its header row first (label ""), cells
+    as printed, a blank cell ``""``."""
+    title_rows: list[tuple[str, list[tuple[str, list[str]]]]] = []
+    active: list[tuple[str, list[str]]] = []
+    for label, headers, values in _active_rows(gold):
+        active += [("信息内容", headers), (label, [_blank(v) for v in values])]
+    title_rows.append(("二、主动公开政府信息情况", active))
+    apps = [("", list(_APP_HEADER))]
+    seen = ""
+    for top, group, label, values in _app_rows(gold):
+        name = top if not group else label if group == seen else f"{group}{label}"
+        apps.append((name, [_blank(v) for v in values]))
+        seen = group
+    title_rows.append(("三、收到和处理政府信息公开申请情况", apps))
+    review = [("", list(REVIEW_COLUMNS.values()) * 3), ("", [_blank(v) for v in _review_values(gold)])]
+    title_rows.append(("四、政府信息公开行政复议、行政诉讼情况", review))
+    return title_rows
+
+
+def _page(gold: dict[str, Any], tables: list[str]) -> str:
+    title, sign = _title(gold)
+    head = [title, "", "一、总体情况", "", "本机关依法做好政府信息公开工作。", ""]
+    return "\n".join([*head, *tables, "五、存在的主要问题及改进情况", "", "无。", "", sign])
+
+
+def _groups_of(rows: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[str]]]]:
+    """Rows cut where the number of cells changes (table 二's blocks have their own headers)."""
+    out: list[list[tuple[str, list[str]]]] = []
+    for row in rows:
+        if row[0] == "信息内容" or not out:
+            out.append([])
+        out[-1].append(row)
+    return out
+
+
+def layout_text(gold: dict[str, Any]) -> str:
+    """The tables as ``pdftotext -layout`` prints them: columns aligned by spaces,
+    numbers centred under their headers, a blank cell only spaces."""
+    parts: list[str] = []
+    for heading, rows in _table_rows(gold):
+        parts += [heading, ""]
+        label_w = max(_w(label) for label, _ in rows) + 4
+        for block in _groups_of(rows):
+            widths = [max(_w(h) + 4, 8) for h in block[0][1]]
+            for label, cells in block:
+                line = _pad(label, label_w) + "".join(_pad(c, w, "^") for c, w in zip(cells, widths, strict=True))
+                parts.append(line.rstrip())
+        if heading.startswith("三"):
+            parts.insert(len(parts) - len(rows), _pad("", label_w) + "申请人情况")
+        parts.append("")
+    return _page(gold, parts)
+
+
+def drawn(gold: dict[str, Any], style: str) -> str:
+    """The tables drawn in characters: ``box`` (│ ┼ ─, a rule under every row, long
+    labels wrapped inside their cell, as text browsers print) or ``ascii`` (+---+ rules
+    under the header only, one line per row)."""
+    bar, cross, dash = ("│", "┼", "─") if style == "box" else ("|", "+", "-")
+    wrap = 12 if style == "box" else 200
+    parts: list[str] = []
+    for heading, rows in _table_rows(gold):
+        parts += [heading, ""]
+        for block in _groups_of(rows):
+            label_w = min(max(_w(lab) for lab, _ in block), 2 * wrap)
+            widths = [label_w, *(max(_w(h), 3) + 2 for h in block[0][1])]
+            rule = cross + cross.join(dash * w for w in widths) + cross
+            parts.append(rule)
+            for n, (label, cells) in enumerate(block):
+                chunks = [label[i : i + wrap] for i in range(0, len(label), wrap)] or [""]
+                for k, chunk in enumerate(chunks):
+                    shown = [chunk, *(c if k == 0 else "" for c in cells)]
+                    parts.append(bar + bar.join(_pad(c, w, "^") for c, w in zip(shown, widths, strict=True)) + bar)
+                if style == "box" or n == 0:
+                    parts.append(rule)
+            if style != "box":
+                parts.append(rule)
+        parts.append("")
+    return _page(gold, parts)
+
+
+def markdown_with_html(gold: dict[str, Any]) -> str:
+    """Markdown whose tables are the raw HTML (merged cells and all) converters keep."""
+    page = html_page(gold)
+    tables = re.findall(r"<table>.*?</table>", page, flags=re.S)
+    title, sign = _title(gold)
+    out = [f"# {title}", "", "## 一、总体情况", "", "本机关依法做好政府信息公开工作。", ""]
+    for heading, table in zip(("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                               "四、政府信息公开行政复议、行政诉讼情况"), tables, strict=True):
+        out += [f"## {heading}", "", table, ""]
+    return "\n".join([*out, "## 五、存在的主要问题及改进情况", "", "无。", "", sign])
+
+
+def markdown_merged_as_empty(gold: dict[str, Any]) -> str:
+    """Pipe tables as pandoc/markitdown write merged cells: every slot a merged cell
+    covers, after its first, is an empty cell (header and row labels alike)."""
+    md = markdown(gold)
+    start, end = md.index("| (本列数据"), md.index("## 四、")
+    note = "(本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和)"
+    rows = [f"| {note} | | | 申请人情况 |" + " |" * 6, "|" + "---|" * 10,
+            "| | | | 自然人 | 法人或其他组织 | | | | | 总计 |", "| | | | | " + " | ".join(_APP_HEADER[1:6]) + " | |"]
+    before = ("", "")
+    for top, group, label, values in _app_rows(gold):
+        shown = (top if top != before[0] else "", group if group and (top, group) != before else "")
+        rows.append(f"| {shown[0]} | {shown[1]} | {label} | " + " | ".join(_blank(v) for v in values) + " |")
+        before = (top, group)
+    review = "\n".join([
+        "| 行政复议 | | | | | 行政诉讼 |" + " |" * 9, "|" + "---|" * 15,
+        "| | | | | | 未经复议直接起诉 | | | | | 复议后起诉 | | | | |",
+        "| " + " | ".join(list(REVIEW_COLUMNS.values()) * 3) + " |",
+        "| " + " | ".join(_blank(v) for v in _review_values(gold)) + " |",
+    ])
+    tail = md[end:]
+    r0 = tail.index("| 结果维持")
+    r1 = tail.index("\n\n", r0)
+    return md[:start] + "\n".join(rows) + "\n\n" + tail[:r0] + review + tail[r1:]
+
+
+def html_nested(gold: dict[str, Any]) -> str:
+    """The web page laid out in a table whose cells hold the report's tables."""
+    page = html_page(gold)
+    body = page[page.index("<body>") + 6 : page.index("</body>")]
+    return page.replace(body, f"<table width='100%'><tr><td><div>{body}</div></td></tr></table>")
 
 
 # --- plain text as PDF-to-text tools print it, in the layouts real reports show --------

@@ -9,7 +9,8 @@ several grid slots is written once and every slot points at the same
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from ..document import Box, Cell, Document, Line
 from ..errors import InputError
@@ -18,12 +19,45 @@ from ..normalize import fold
 #: Grid slots a table may expand to (rows x columns, spans counted): the report's
 #: largest table has a few hundred; a hostile ``rowspan``/``gridSpan`` asks for millions.
 MAX_GRID_SLOTS = 100_000
+T = TypeVar("T")
+#: Merged cells span at most this many rows or columns (a hostile file may ask for millions).
+MAX_SPAN = 200
 
 
 def check_grid(slots: int, source: str) -> None:
     """Refuse a table whose expanded grid would exceed :data:`MAX_GRID_SLOTS`."""
     if slots > MAX_GRID_SLOTS:
         raise InputError(f"a table expands to over {MAX_GRID_SLOTS} cells (row/column spans)", path=source)
+
+
+def spread(rows: Iterable[Iterable[tuple[T, int, int]]], source: str) -> list[list[T | None]]:
+    """Cells given row by row as ``(cell, rowspan, colspan)`` laid over a grid, as
+    HTML lays them: each cell fills every slot it spans, the next cell of a row
+    takes the first slot not covered from above. ``None`` is a slot no cell
+    covers; a short row ends at its last cell (no cells there, not blank ones).
+    A grid over :data:`MAX_GRID_SLOTS` is refused (:func:`check_grid`)."""
+    taken: dict[tuple[int, int], T] = {}
+    nrows = 0
+    for r, row in enumerate(rows):
+        c = 0
+        nrows = max(nrows, r + 1)
+        for cell, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            rs, cs = max(1, min(rs, MAX_SPAN)), max(1, min(cs, MAX_SPAN))
+            check_grid(len(taken) + rs * cs, source)
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, c + dc)] = cell
+            nrows = max(nrows, r + rs)
+            c += cs
+    width = max((c for _, c in taken), default=-1) + 1
+    check_grid(width * nrows, source)
+    grid: list[list[T | None]] = [[taken.get((r, c)) for c in range(width)] for r in range(nrows)]
+    for line in grid:
+        while line and line[-1] is None:
+            line.pop()
+    return grid
 
 
 class DocBuilder:

@@ -20,7 +20,7 @@ from lxml import etree
 from ..document import Document
 from ..errors import InputError
 from ..normalize import clean_newlines, fold
-from .build import DocBuilder, check_grid
+from .build import DocBuilder, spread
 from .text import decode
 
 _BLOCK = {
@@ -110,44 +110,26 @@ def _rows(table: Any) -> Iterator[Any]:
 
 def _span(el: Any, name: str) -> int:
     try:
-        return max(1, min(int(el.get(name, "1")), 200))
+        return int(el.get(name, "1"))
     except ValueError:
         return 1
 
 
 def _grid(table: Any, source: str) -> list[list[tuple[Hashable, str, int]]]:
     """The table's cells over a grid; a slot no cell covers gets its own empty key."""
-    taken: dict[tuple[int, int], tuple[Hashable, str, int]] = {}
-    slots = 0
-    nrows = 0
     key = 0
-    for r, tr in enumerate(_rows(table)):
-        c = 0
-        nrows = max(nrows, r + 1)
+    rows: list[list[tuple[tuple[Hashable, str, int], int, int]]] = []
+    for tr in _rows(table):
+        row: list[tuple[tuple[Hashable, str, int], int, int]] = []
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag not in {"td", "th"}:
-                continue
-            while (r, c) in taken:
-                c += 1
-            key += 1  # lxml proxies are transient: id() is not a stable key
-            entry = (key, _cell_text(td), td.sourceline or 0)
-            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
-            slots += rs * cs
-            check_grid(slots, source)
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken[(r + dr, c + dc)] = entry
-            nrows = max(nrows, r + rs)
-            c += cs
-    width = max((c for _, c in taken), default=-1) + 1
-    check_grid(width * nrows, source)
-    rows: list[list[tuple[Hashable, str, int]]] = [
-        [taken.get((r, c), (("none", r, c), "", 0)) for c in range(width)] for r in range(nrows)
+            if isinstance(td.tag, str) and td.tag in {"td", "th"}:
+                key += 1  # lxml proxies are transient: id() is not a stable key
+                row.append(((key, _cell_text(td), td.sourceline or 0), _span(td, "rowspan"), _span(td, "colspan")))
+        rows.append(row)
+    return [
+        [slot if slot is not None else (("none", r, c), "", 0) for c, slot in enumerate(line)]
+        for r, line in enumerate(spread(rows, source))
     ]
-    for row in rows:
-        while row and isinstance(row[-1][0], tuple):
-            row.pop()  # a short row has no cells there, not blank ones
-    return rows
 
 
 def _walk(el: Any, out: _Builder) -> None:

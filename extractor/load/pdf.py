@@ -19,14 +19,15 @@ import re
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
 from . import isolate
 from .build import DocBuilder
-from .pdf_columns import Cells, recover
-from .pdf_grid import Grid, bbox, find_grids, slot
+from .pdf_columns import Cells, Span, recover
+from .pdf_grid import TOL, Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
 
 #: Running headers and footers live in this top and bottom share of the page.
@@ -122,7 +123,7 @@ _Item = tuple[int, "list[Char] | _Table | _Row"]
 def _assemble(pages: list[PageLayout]) -> DocBuilder:
     """Text lines and table rows of all pages, in reading order, into a builder."""
     chrome = _running_chrome(pages)
-    labels: list[float] = []
+    labels: list[Span] = []
     items: list[_Item] = []
     serial = 0
     for page in pages:
@@ -140,10 +141,11 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
         rows, labels = recover(lines, labels)
         items.extend(_flow(page.number, lines, tables, rows))
     _number_tables(items)
+    columns = _shared_columns([item for _, item in items if isinstance(item, _Table)])
     out = DocBuilder()
     for n, (page_no, item) in enumerate(items):
         if isinstance(item, _Table):
-            _emit_table(out, item)
+            _emit_table(out, item, columns[item.table])
         elif isinstance(item, _Row):
             cells = [((n, k), "".join(c.text for c in cell)) for k, cell in enumerate(item.cells)]
             where: dict[Hashable, Box] = {(n, k): (page_no, *bbox(cell)) for k, cell in enumerate(item.cells) if cell}
@@ -272,12 +274,24 @@ def _stitch(head: _Table, prev: _Table, nxt: _Table) -> None:
     nxt.keys = [[alias.get(k, k) for k in row] for row in nxt.keys]
 
 
-def _emit_table(out: DocBuilder, t: _Table) -> None:
+def _shared_columns(tables: list[_Table]) -> dict[int, list[float]]:
+    """Table number → the column rules of all its parts: a table split across pages
+    whose parts rule their label columns differently still has one grid."""
+    xs: dict[int, list[float]] = {}
+    for t in tables:
+        merged = sorted([*xs.get(t.table, []), *t.grid.xs])
+        xs[t.table] = [x for k, x in enumerate(merged) if k == 0 or x - merged[k - 1] > TOL]
+    return xs
+
+
+def _emit_table(out: DocBuilder, t: _Table, xs: list[float]) -> None:
+    """The grid's rows over the table's shared columns (a wider cell fills several)."""
     g = t.grid
+    slots = [slot(g.xs, (a + b) / 2) for a, b in pairwise(xs)]
     boxes: dict[Hashable, Box] = {}
     for r in range(t.first, len(g.rows)):
         for cid, key in zip(g.rows[r], t.keys[r], strict=True):
             if key not in boxes:
                 boxes[key] = (t.page, *g.boxes[cid])
-        cells = [(key, g.texts[cid]) for cid, key in zip(g.rows[r], t.keys[r], strict=True)]
+        cells = [(t.keys[r][c], g.texts[g.rows[r][c]]) for c in slots]
         out.row(cells, t.table, t.page, boxes)

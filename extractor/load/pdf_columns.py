@@ -3,9 +3,11 @@
 Read as text, a row printed ``1.属于国家秘密 0 0 0 0 0`` under seven columns
 is ambiguous: two cells are blank, but which? Positions tell. Consecutive
 lines that end in values form a block (row-label fragments to the left of the
-values do not break it); its columns are the clusters of the value positions
-together with those of the lowest column labels above it (a column blank in
-every row still has its label).
+values do not break it); its columns are the clusters of the value positions,
+and each of the lowest column labels above it that stands over none of them
+adds one (a column blank in every row still has its label). A label stands
+over a column when the column falls within its width: numbers right-aligned
+under a long header are still under it.
 A row with fewer values than columns comes back as cells, ``""`` in the
 blank columns. Rows that fill every column, and anything that is not clearly
 a table, are left as they are.
@@ -14,13 +16,20 @@ a table, are left as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .pdf_model import Char
 
 _VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
 #: Lines of header looked at above a block.
 HEADER_LINES = 40
+#: Column labels end within this many line heights of the lowest: a label centred
+#: over two or three header rows (自然人, 总计 beside 法人或其他组织's sub-columns) is one.
+HEADER_BAND = 4.5
+#: The header lines next to the values, for a header whose lines do not line up.
+NEAR_BAND = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,22 +93,17 @@ def _clusters(mids: list[float], tol: float) -> list[float]:
     return [sum(c) / len(c) for c in out]
 
 
-def _place(mids: list[float], cols: list[float], tol: float) -> list[int] | None:
-    """The column of each value, left to right, or None if they do not fit one each."""
-    placed: list[int] = []
-    for m in mids:
-        best = min(range(len(cols)), key=lambda i: abs(cols[i] - m))
-        if abs(cols[best] - m) > tol or (placed and best <= placed[-1]):
-            return None
-        placed.append(best)
-    return placed
-
-
 #: Cells of a row, label cell first when it has one; ``[]`` is a blank cell.
 Cells = list[list[Char]]
 
 
-def recover(lines: list[list[Char]], carried: list[float]) -> tuple[dict[int, tuple[int, Cells]], list[float]]:
+#: A column label's extent ``(x0, x1)``.
+Span = tuple[float, float]
+
+
+def recover(
+    lines: list[list[Char]], carried: list[Span], labelled: bool = False
+) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
     """Line index → (block number, cells) for the rows of unruled tables that leave
     cells blank; rows of one block belong to one table.
 
@@ -120,10 +124,24 @@ def recover(lines: list[list[Char]], carried: list[float]) -> tuple[dict[int, tu
         block, end = _block(toks, counts, i)
         values = [toks[k][-counts[k] :] for k in block]
         tol = 0.8 * max(t.height for v in values for t in v)
+        # A column label stands right of where the values start, or right of every
+        # row label (the first column may be blank in every row of a short block).
         left = min(t.x0 for v in values for t in v) - tol
-        own = [t.mid for t in _header(toks, counts, i) if t.mid >= left]
+        labels_end = max((t.x1 for k in block for t in toks[k][: -counts[k]]), default=left)
+        heads = [t for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
+        own, upper = _header_columns(heads, tol)
         labels = own or (labels if first else [])
-        for k, row in _cells(values, labels, tol).items():
+        cells = _cells(values, labels, tol, upper) if labels or not labelled else {}
+        if not cells and own:
+            # A header whose lines do not line up with each other: its labels merged
+            # where they overlap, a label over two others dropped.
+            low = max(t.bottom for t in heads)
+            near = [t for t in heads if t.bottom >= low - NEAR_BAND * t.height]
+            merged = _merged_columns([(t.x0, t.x1) for t in near])
+            bottom = [t for t in near if t.bottom >= low - 0.8 * t.height]
+            upper = {c for c in merged if not any(t.x0 < c[1] and c[0] < t.x1 for t in bottom)}
+            cells = _cells(values, merged, tol, upper)
+        for k, row in cells.items():
             line = block[k]
             label = [c for t in toks[line][: -counts[line]] for c in t.chars]
             out[line] = (i, [label, *row] if label else row)
@@ -162,26 +180,120 @@ def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Toke
     if not above:
         return []
     low = max(t.bottom for t in above)
-    return [t for t in above if t.bottom >= low - 1.6 * t.height]
+    return [t for t in above if t.bottom >= low - HEADER_BAND * t.height]
 
 
-def _cells(values: list[list[Token]], labels: list[float], tol: float) -> dict[int, Cells]:
-    """Position in ``values`` → the row's value cells, for the rows that leave some blank."""
-    widest = max(len(v) for v in values)
-    cols = _clusters([t.mid for v in values for t in v] + labels, tol)
-    placed = [_place([t.mid for t in v], cols, tol) for v in values]
-    if widest < 2 or any(p is None for p in placed):
-        return {}  # not one table after all: leave every line as printed
-    for c, col in enumerate(cols):
-        filled = sum(1 for p in placed if p is not None and c in p)
-        if filled * 2 < len(values) and not any(abs(m - col) <= tol for m in labels):
-            return {}  # a column neither labelled nor filled in most rows: values that do not line up
+def _header_columns(labels: list[Token], tol: float) -> tuple[list[Span], set[Span]]:
+    """The value columns a header names, left to right, read from its lowest line up:
+    a label over no column yet starts one (自然人 and 总计 centred beside the
+    sub-columns of 法人或其他组织); one stacked over a column, within its width,
+    is the rest of its name (商业 over 企业); one reaching over two or more columns,
+    or wider than the one it stands over, groups them and names none.
+
+    Also returned: the columns only a line above the lowest names — a caption or
+    a block title may stand there, so they count only with values under them."""
+    cols: list[Span] = []
+    lowest = max((t.bottom for t in labels), default=0.0)
+    upper: set[int] = set()
+    for t in sorted(labels, key=lambda t: -t.bottom):
+        over = [k for k, (a, b) in enumerate(cols) if t.x0 < b and a < t.x1]
+        if not over:
+            if t.bottom < lowest - 0.8 * t.height:
+                upper.add(len(cols))
+            cols.append((t.x0, t.x1))
+        elif len(over) == 1:
+            a, b = cols[over[0]]
+            if t.x0 >= a - tol and t.x1 <= b + tol:
+                cols[over[0]] = (min(a, t.x0), max(b, t.x1))
+    return sorted(cols), {cols[k] for k in upper}
+
+
+def _merged_columns(labels: list[Span]) -> list[Span]:
+    """Columns from label extents alone: a label over two or more others' middles
+    groups them and is dropped; labels that overlap are one column."""
+    mids = [(a + b) / 2 for a, b in labels]
+    leaves = [
+        (a, b) for i, (a, b) in enumerate(labels) if sum(1 for j, m in enumerate(mids) if j != i and a <= m <= b) < 2
+    ]
+    out: list[Span] = []
+    for a, b in sorted(leaves):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _under(mid: float, cols: list[Span], tol: float) -> int | None:
+    """The column over ``mid``: the one whose extent (widened by ``tol``) holds it;
+    of two, the one holding it unwidened, else the nearer centre. None if none."""
+    near = [i for i, (a, b) in enumerate(cols) if a - tol <= mid <= b + tol]
+    if len(near) > 1:
+        inside = [i for i in near if cols[i][0] <= mid <= cols[i][1]]
+        dist = sorted((abs((cols[i][0] + cols[i][1]) / 2 - mid), i) for i in near)
+        near = inside if len(inside) == 1 else [dist[0][1]] if dist[0][0] < dist[1][0] else []
+    return near[0] if len(near) == 1 else None
+
+
+def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[list[int] | None]:
+    """Each row's value columns, by the column each value stands under; a row with
+    a value under none, or two under one, is None."""
+    out: list[list[int] | None] = []
+    for v in values:
+        where = [w for t in v if (w := _under(t.mid, cols, tol)) is not None]
+        ok = len(where) == len(v) and all(a < b for a, b in pairwise(where))
+        out.append(where if ok else None)
+    return out
+
+
+def _columns(
+    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
+) -> tuple[int, list[list[int]]] | None:
+    """The block's column count and each row's value columns, or None.
+
+    Each value goes to the header label it stands under. A header whose labels do
+    not stand over the values (printed apart from them) still gives the number
+    of columns: when the values fall in exactly that many aligned clusters, the
+    clusters are its columns in order. Without labels, the clusters are the
+    columns, each filled in most rows."""
+    heads = labels
+    if heads:
+        placed = _by_column(values, heads, tol)
+        if all(p is not None for p in placed):
+            rows = [p for p in placed if p is not None]
+            used = {c for p in rows for c in p}
+            keep = [c for c in range(len(heads)) if c in used or heads[c] not in upper]
+            renumber = {c: n for n, c in enumerate(keep)}
+            return len(keep), [[renumber[c] for c in p] for p in rows]
+    clusters = [(c, c) for c in _clusters([t.mid for v in values for t in v], tol)]
+    if heads and len(clusters) != len(heads):
+        return None
+    placed = _by_column(values, clusters, tol)
+    if any(p is None for p in placed):
+        return None
+    rows = [p for p in placed if p is not None]
+    if not heads and any(sum(1 for p in rows if c in p) * 2 < len(values) for c in range(len(clusters))):
+        return None  # a column filled in few rows: values that do not line up
+    return len(clusters), rows
+
+
+def _cells(
+    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
+) -> dict[int, Cells]:
+    """Position in ``values`` → the row's value cells, for the rows that leave some blank
+    (see :func:`_columns`); one value alone is a table row only under a header."""
+    found = _columns(values, labels, tol, upper)
+    if found is None:
+        return {}  # not one table after all: leave the lines as printed
+    width, placed = found
+    if max(len(v) for v in values) < 2 and (width < 2 or not labels):
+        return {}
     out: dict[int, Cells] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
-        if where is None or len(vals) == len(cols):
+        if len(vals) == width:
             continue
-        cells: Cells = [[] for _ in cols]
-        for col, t in zip(where, vals, strict=True):
-            cells[col] = list(t.chars)
+        cells: Cells = [[] for _ in range(width)]
+        for col_no, t in zip(where, vals, strict=True):
+            cells[col_no] = list(t.chars)
         out[k] = cells
     return out

@@ -10,12 +10,15 @@ as one string. Pure geometry: no pdfium here, so it can be tested alone.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .pdf_model import Char, Seg
 
 #: Rules closer than this (points) are the same rule; gaps this small are joined.
 TOL = 2.0
+#: Rules reaching this far (points) past a table's outermost crossing rule leave it open there.
+OPEN = 8.0
 
 Box = tuple[float, float, float, float]
 
@@ -141,10 +144,35 @@ def _covers(stretches: list[tuple[float, float]], mid: float) -> bool:
     return any(a <= mid <= b for a, b in stretches)
 
 
+def _close(across: dict[float, list[tuple[float, float]]], edges: dict[float, list[tuple[float, float]]],
+           segs: list[Seg]) -> None:
+    """Draw the missing outer edges of a table cut open: where the rules running
+    one way (``segs``, whose lanes are ``across``) reach past the outermost rule
+    running the other way (``edges``), the table goes on to where they end — a
+    column cut off at the page's edge by a browser's print, the top of a table
+    continued from the page before. The edge added covers the whole table.
+
+    It stands where most of those rules end: the printed area ends there, a
+    rule stopping short is an inner one, a rule reaching further an overhang.
+    """
+    lo, hi = min(edges), max(edges)
+    span = (min(across) - TOL, max(across) + TOL)
+    for ends in ([s.a for s in segs if s.a < lo - OPEN], [s.b for s in segs if s.b > hi + OPEN]):
+        if ends:
+            common = Counter(round(e) for e in ends).most_common()
+            top = max(n for _, n in common)
+            at = max(e for e, n in common if n == top) if ends[0] > hi else min(e for e, n in common if n == top)
+            edges[round(float(at), 1)] = [span]
+
+
 def _grid(group: list[Seg]) -> Grid | None:
     """The cell grid of one group of rules, or None if it is not a table (a box, a line)."""
     hs = _lanes([s for s in group if s.horizontal])
     vs = _lanes([s for s in group if not s.horizontal])
+    if len(vs) < 2 or len(hs) < 2:
+        return None
+    _close(hs, vs, [s for s in group if s.horizontal])
+    _close(vs, hs, [s for s in group if not s.horizontal])
     xs, ys = sorted(vs), sorted(hs)
     if len(xs) < 3 or len(ys) < 2:
         return None

@@ -13,7 +13,8 @@ from charset_normalizer import from_bytes
 
 from ..document import Document
 from ..errors import InputError
-from ..normalize import text_document
+from ..normalize import clean_newlines, text_document
+from .text_tables import tabulate
 
 _CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]
 
@@ -38,4 +39,5 @@ def decode(data: bytes, source: str) -> str:
 
 def load_text(data: bytes, source: str, fmt: str) -> Document:
     """A Document from the bytes of a plain-text or Markdown report."""
-    return text_document(decode(data, source), source=source, fmt=fmt)
+    text = decode(data, source)
+    return tabulate(text_document(text, source=source, fmt=fmt), shown=clean_newlines(text))

@@ -29,11 +29,12 @@ _CN_DATE = re.compile(
     r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
 )
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
-#: 发布时间：2024-03-08, but not the page's 更新时间 or 打印日期.
+#: 发布时间：2024-03-08, but not the page's 更新时间, 打印日期 or an archive's 保存时间.
 _LABELLED_DATE = re.compile(
-    r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*"
-    + _DATE
+    r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?<!保存)(?<!存档)(?<!下载)(?<!采集)(?<!创建)"
+    r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE
 )
+_TAG = re.compile(r"<[^>]*>")
 _SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
@@ -54,7 +55,7 @@ def _arabic_dates(text: str) -> str:
 
 def _clean_agency(s: str) -> str | None:
     s = _MARKUP.sub("", _SEPARATORS.sub("", s))
-    s = re.sub(r"(?:关于|发布|公布|编制)$", "", s).strip(" ：:，,。")
+    s = re.sub(r"(?:关于|发布|公布|编制)$", "", s).strip(" ：:，,。\"'“”‘’")
     return s if 2 <= len(s) <= 40 and _AGENCY_END.search(s) else None
 
 
@@ -102,17 +103,23 @@ def _read_title(text: str, head: list[str], at: int | None) -> tuple[str | None,
     return agency, int(m.group("year"))
 
 
-def _published(doc: Document, year: int | None, end: int) -> str | None:
+def _signature(doc: Document, end: int) -> tuple[str | None, tuple[int, int, int] | None]:
+    """The signature at the report's end (落款): the last dated line, and the name above it."""
+    tail = [_TAG.sub("", ln.text).strip() for ln in doc.lines if ln.text.strip() and ln.start < end][-12:]
+    for i in range(len(tail) - 1, -1, -1):
+        sig = _SIGNATURE_DATE.match(_arabic_dates(tail[i]))
+        if sig:
+            name = _clean_agency(tail[i - 1]) if i > 0 else None
+            return name, (int(sig.group("y")), int(sig.group("m")), int(sig.group("d")))
+    return None, None
+
+
+def _published(doc: Document, year: int | None, signed: tuple[int, int, int] | None) -> str | None:
     found: list[tuple[int, int, int]] = []
     for m in _LABELLED_DATE.finditer(_arabic_dates(doc.text[:20000])):
         found.append((int(m.group("y")), int(m.group("m")), int(m.group("d"))))
-    if not found:
-        tail = [ln.text for ln in doc.lines if ln.text.strip() and ln.start < end][-6:]
-        for text in reversed(tail):
-            sig = _SIGNATURE_DATE.match(_arabic_dates(text))
-            if sig:
-                found.append((int(sig.group("y")), int(sig.group("m")), int(sig.group("d"))))
-                break
+    if not found and signed is not None:
+        found.append(signed)
     for y, mo, d in found:
         if 1 <= mo <= 12 and 1 <= d <= 31 and (year is None or y >= year):
             return f"{y:04d}-{mo:02d}-{d:02d}"
@@ -121,6 +128,12 @@ def _published(doc: Document, year: int | None, end: int) -> str | None:
 
 def read_meta(doc: Document, end: int | None = None) -> Meta:
     """Agency, year and published date (template is set by the parser); the
-    signature date is looked for before ``end``, where a second report starts."""
+    signature is looked for before ``end``, where a second report starts.
+
+    The agency is the title's; the signature's when the title gives none, or
+    gives it shortened (市交通运输局 signed 漳州市交通运输局)."""
     agency, year = _title(doc)
-    return Meta(agency=agency, year=year, published=_published(doc, year, len(doc.text) if end is None else end))
+    signer, signed = _signature(doc, len(doc.text) if end is None else end)
+    if signer and (agency is None or (signer.endswith(agency) and len(signer) > len(agency))):
+        agency = signer
+    return Meta(agency=agency, year=year, published=_published(doc, year, signed))

@@ -1,11 +1,12 @@
 """The deterministic template parser: a Document in, the canonical Report out.
 
-It reads labels and structure, never positions. Each table section is cut
-into items (label text, value cells); a run of values belongs to the row its
-preceding label names. Rows no label places may be read by the template's row
-order between rows that labels did place, only where table 三's own relations
-hold on that reading (:mod:`.order`, :mod:`.arithmetic`). A row whose value
-count does not fit the table's columns is otherwise left blank and reported
+Rows are found by their labels. Each table section is cut into items (label
+text, value cells); a run of values belongs to the row its preceding label
+names. Where the loader gave the row its grid, each value goes to the column
+its header names (:mod:`.columns`). Rows no label places may be read by the
+template's row order between rows that labels did place, only where table 三's
+own relations hold on that reading (:mod:`.order`, :mod:`.arithmetic`). A row
+whose value count does not fit the table's columns is otherwise left blank and reported
 (``parse.unplaced``), never guessed; a table that cannot be found is ``null``
 with a finding saying so.
 """
@@ -35,6 +36,7 @@ from ..template import (
     review_paths,
 )
 from .arithmetic import table3_holds
+from .columns import APPLICANT_HEADERS, REVIEW_HEADERS, Columns, absent, header_columns, place
 from .labels import (
     ACTIVE_LABELS,
     REVIEW_GROUP_NAMES,
@@ -255,15 +257,21 @@ def _read_applications(r: _Reader, span: tuple[int, int], compact: str) -> bool:
     columns = _applicant_columns(compact, _total_first(found))
     rows = rows_of(found, len(columns), is_header_fragment)
     lines = r.doc.lines_in(*span)
+    # The header as the rows carry it; where they drop it as header text, as printed.
+    carried: list[Item] = []
+    for row in rows:
+        carried += row.label_items
+        carried += row.values
+    grid = header_columns(carried, APPLICANT_HEADERS) or header_columns(found, APPLICANT_HEADERS)
     below = _labels_below(rows)
     if below is None:
-        return _read_rows(r, rows, columns, lines)
+        return _read_rows(r, rows, columns, lines, grid)
     # Each label may stand under its numbers rather than before them (a PDF's
     # text order for a vertically centred label): two readings, and only the
     # arithmetic can tell them apart.
     above, under = _Reader(r.doc), _Reader(r.doc)
-    single = _read_rows(above, rows, columns, lines)
-    single_under = _read_rows(under, below, columns, lines)
+    single = _read_rows(above, rows, columns, lines, grid)
+    single_under = _read_rows(under, below, columns, lines, grid)
     chosen = under if _adds_up(under.flat) else above if _adds_up(above.flat) else None
     if chosen is None:
         r.finding(
@@ -307,13 +315,16 @@ def _adds_up(flat: dict[str, Any]) -> bool:
     return bool(rows) and table3_holds(flat, rows)
 
 
-def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: list[Line]) -> bool:
+def _read_rows(
+    r: _Reader, rows: list[Row], columns: list[str | None], lines: list[Line], grid: dict[int, Columns]
+) -> bool:
     """Read table 三's printed rows by their labels, then the rest by order;
     returns whether ``other`` was printed as one row."""
     width = len(columns)
     matcher = RowMatcher()
     seen: set[str] = set()
     unplaced: set[str] = set()
+    by_position = False
     #: per printed row: the path it was placed as, or None; and its values if unread
     placed: list[str | None] = [None] * len(rows)
     material: list[list[Value]] = [[] for _ in rows]
@@ -364,6 +375,14 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
                 f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
             )
             continue
+        by_header = place(row.values, grid)
+        if by_header is not None and any(v.text for v in by_header.values()):
+            # (a row printing nothing beside its label is left to the reading by order below)
+            seen.add(path)
+            placed[i], by_position = path, True
+            for key, v in by_header.items():
+                r.put(f"applications.{path}.{key}", v, row.label, APPLICANT_COLUMNS[key])
+            continue
         vals = _fit(row.values, width, lines)
         if vals is None:
             material[i] = list(row.values)
@@ -410,6 +429,15 @@ def _read_rows(r: _Reader, rows: list[Row], columns: list[str | None], lines: li
     found = seen | {p for p in unplaced if p not in read}
     single_other = "other" in found
     split_other = any(p.startswith("other.") for p in found)
+    lost = absent(grid, APPLICANT_COLUMNS) if by_position else []
+    if lost:
+        names = "、".join(APPLICANT_COLUMNS[c] for c in lost)
+        r.finding(
+            "parse.column_absent", "info", f"表三未印出“{names}”列，留空",
+            f"table 三 prints no {', '.join(lost)} column; its cells are blank",
+            [f"applications.{k}.{c}" for k, _ in application_rows(split_other or not single_other) for c in lost],
+            None,
+        )
     for key, label in application_rows(split_other or not single_other):
         if key not in found:
             r.finding(
@@ -495,7 +523,21 @@ def _flat_run(doc: Document, span: tuple[int, int], n: int) -> list[Value] | Non
 
 def _read_review(r: _Reader, span: tuple[int, int]) -> None:
     paths = review_paths()
-    found = rows_of(items(r.doc, *span), len(paths))
+    cut = items(r.doc, *span)
+    found = rows_of(cut, len(paths))
+    # Placed by its header where it names each column's group and result: printed
+    # flat (the five results once per group), or in parts whose headers name them.
+    named = header_columns(cut, REVIEW_HEADERS, REVIEW_GROUP_NAMES, list(REVIEW_GROUPS))
+    grid = {t: c for t, c in named.items() if c.named_groups or len(c.keys) > len(REVIEW_COLUMNS)}
+    for x in found:
+        placed = place(x.values, grid)
+        if placed is not None and any(v.number is not None for v in placed.values()):
+            for key, v in placed.items():
+                g, c = key.split(".")
+                if f"review_litigation.{key}" not in r.flat:
+                    r.put(f"review_litigation.{key}", v, REVIEW_GROUPS[g], REVIEW_COLUMNS[c])
+    if all(p in r.flat for p in paths):
+        return
     row = next((x for x in found if len(x.values) >= len(paths)), None)
     if row is not None:
         vals = _fit(row.values, len(paths), r.doc.lines_in(*span))

@@ -35,6 +35,8 @@ class Value:
     end: int
     line: Line
     unit: str | None = None
+    #: The grid slot of its cell in ``line.cells`` (the first, for a merged cell).
+    col: int | None = None
 
 
 @dataclass(slots=True)
@@ -85,8 +87,8 @@ def _value(text: str, start: int, end: int, line: Line) -> Value | None:
 def _row_items(line: Line) -> list[Item]:
     """Items of a table row: labels first, then the row's value cells.
 
-    A cell repeated by ``rowspan``/``colspan`` (same offsets) counts once among
-    the values, but keeps its place among the labels.
+    A cell repeated by ``rowspan``/``colspan`` (the same :class:`Cell` in
+    several slots) counts once among the values, but keeps its place among the labels.
     """
     assert line.cells is not None
     cells: list[Cell] = list(line.cells)
@@ -97,13 +99,14 @@ def _row_items(line: Line) -> list[Item]:
         v = _value(c.text, c.start, c.end, line)
         if v is None:
             break
+        v.col = i
         values.append(v)
         first_value = i
     values.reverse()
     # Drop colspan copies: the same cell printed once.
     deduped: list[Value] = []
     for v in values:
-        if deduped and deduped[-1].start == v.start:
+        if deduped and cells[v.col or 0] is cells[deduped[-1].col or 0]:
             continue
         deduped.append(v)
     labels = [Label(re.sub(r"\s+", "", c.text), c.start, line) for c in cells[:first_value] if c.text]

@@ -1,0 +1,353 @@
+"""Find the tables a text report draws in other dialects and give their rows cells.
+
+Converters and text tools print a report's tables in several ways besides
+Markdown pipes and tabs (which :func:`~extractor.normalize.text_document`
+reads). Each becomes rows of cells, blank cells explicit, so the parser
+reads them like any grid:
+
+- **raw HTML** ``<table>`` markup inside Markdown or text (what converters
+  keep for merged cells): cells over a grid by ``rowspan``/``colspan``;
+- **drawn tables**, ruled with box-drawing or ASCII characters (``│ ┼ ─``,
+  ``+---+``), as text browsers and table printers write them: columns are the
+  bars' positions, a row wrapped over lines between two rules is one row;
+- **layout text** (``pdftotext -layout``): columns aligned by spaces; a row
+  printing fewer values than the table has columns gets its blank cells back by
+  the values' character positions (:mod:`.pdf_columns`, as for PDF glyph boxes).
+
+Every cell keeps its offsets into the document text, so evidence still points
+at the printed characters.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from ..document import Cell, Document, Line
+from ..normalize import fold
+from .build import spread
+from .pdf_columns import recover
+from .pdf_model import Char
+
+_TABLE = re.compile(r"<table\b[^>]*>((?:(?!<table\b).)*?)</table\s*>", re.I | re.S)
+_TAG = re.compile(r"<(/?)(tr|td|th)\b([^>]*)>|<[^>]*>", re.I)
+_SPAN_ATTR = re.compile(r"""(rowspan|colspan)\s*=\s*["']?(\d{1,4})""", re.I)
+_ROW_END = re.compile(r"</?(?:tr|tbody|thead|tfoot)\b[^>]*>|</table", re.I)
+_SPACE = re.compile(r"\s+")
+
+_BARS = frozenset("|│┃║")
+_DRAWN = frozenset("+─━═┼├┤┌┐└┘┬┴╪╞╡╔╗╚╝╠╣╦╩╬╤╧╥╨╫┠┨┯┷┿╋┣┫┳┻┏┓┗┛")
+_RULE = _DRAWN | _BARS | frozenset("-=: ")
+_DASHES = frozenset("-─━═=")
+#: Character "height" of a text line for the position geometry of :mod:`.pdf_columns`:
+#: values within 0.8 of it (two character columns) stand in one column.
+_LINE = 2.5
+
+
+def tabulate(doc: Document, shown: str | None = None) -> Document:
+    """``doc`` with the rows of HTML, drawn and layout-aligned tables given cells.
+
+    ``shown`` is the text as printed before folding (same length as ``doc.text``):
+    a full-width character folded to ASCII still took two columns on the page."""
+    lines = _html_tables(doc)
+    widths = _Widths(shown if shown is not None and len(shown) == len(doc.text) else doc.text)
+    lines = _drawn_tables(doc.text, lines, widths)
+    lines = _layout_rows(lines, widths)
+    if lines is not doc.lines:
+        doc.lines = lines
+    return doc
+
+
+def _next_table(lines: list[Line]) -> int:
+    return max((ln.table for ln in lines if ln.table is not None), default=-1) + 1
+
+
+def _replace(lines: list[Line], start: int, end: int, new: list[Line]) -> list[Line]:
+    """``lines`` with those overlapping ``[start, end)`` replaced by ``new``; the text
+    of the first and last before ``start`` and after ``end`` is kept as lines."""
+    keep_before = [ln for ln in lines if ln.end < start]
+    keep_after = [ln for ln in lines if ln.start >= end]
+    cut = [ln for ln in lines if not (ln.end < start or ln.start >= end)]
+    if cut and cut[0].start < start and cut[0].text[: start - cut[0].start].strip():
+        head = cut[0]
+        new = [replace(head, end=start, text=head.text[: start - head.start], cells=None, table=None), *new]
+    if cut and cut[-1].end > end and cut[-1].text[end - cut[-1].start :].strip():
+        tail = cut[-1]
+        new = [*new, replace(tail, start=end, text=tail.text[end - tail.start :], cells=None, table=None)]
+    return [*keep_before, *new, *keep_after]
+
+
+# --- raw HTML tables -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Td:
+    parts: list[tuple[int, str]]  # (offset, raw text) of each text run
+    rowspan: int
+    colspan: int
+
+    def cell(self) -> Cell:
+        pieces = [(off + len(raw) - len(raw.lstrip()), html.unescape(raw).strip()) for off, raw in self.parts]
+        pieces = [(off, text) for off, text in pieces if text]
+        text = _SPACE.sub("", fold("".join(t for _, t in pieces)))
+        if not pieces:
+            at = self.parts[0][0] if self.parts else 0
+            return Cell("", at, at)
+        last_off, _ = pieces[-1]
+        raw_last = next(raw for off, raw in self.parts if off + len(raw) - len(raw.lstrip()) == last_off)
+        end = last_off + len(raw_last.strip())
+        return Cell(text, pieces[0][0], end)
+
+
+def _html_rows(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[_Td]]]:
+    """``(row start, row end, cells)`` of the ``<tr>`` rows in ``text[start:end]``."""
+    row: list[_Td] | None = None
+    row_start = start
+    td: _Td | None = None
+    pos = start
+    for m in _TAG.finditer(text, start, end):
+        if td is not None and m.start() > pos:
+            td.parts.append((pos, text[pos : m.start()]))
+        pos = m.end()
+        closing, name = m.group(1), (m.group(2) or "").lower()
+        if name == "tr" or (not name and _ROW_END.match(m.group())):
+            if row is not None:
+                yield row_start, m.start(), row
+                row, td = None, None
+            if name == "tr" and not closing:
+                row, row_start = [], m.start()
+        elif name in {"td", "th"}:
+            if closing:
+                td = None
+            else:
+                if row is None:
+                    row, row_start = [], m.start()
+                spans = {k.lower(): int(v) for k, v in _SPAN_ATTR.findall(m.group(3))}
+                td = _Td([(m.end(), "")], spans.get("rowspan", 1), spans.get("colspan", 1))
+                row.append(td)
+    if row is not None:
+        yield row_start, end, row
+
+
+def _html_tables(doc: Document) -> list[Line]:
+    lines = doc.lines
+    if "<table" not in doc.text and "<TABLE" not in doc.text:
+        return lines
+    text = doc.text
+    table = _next_table(lines)
+    for m in _TABLE.finditer(text):
+        rows = list(_html_rows(text, m.start(1), m.end(1)))
+        if not rows:
+            continue
+        cells = [[(td.cell(), td.rowspan, td.colspan) for td in tds] for _, _, tds in rows]
+        grid = spread(cells, doc.source)
+        new: list[Line] = []
+        for (s, e, _), slots in zip(rows, grid, strict=False):
+            filled = tuple(c if c is not None else Cell("", s, s) for c in slots)
+            no = text.count("\n", 0, s) + 1
+            new.append(Line(no, s, e, text[s:e], filled or None, table))
+        lines = _replace(lines, m.start(), m.end(), new)
+        table += 1
+    return lines
+
+
+# --- drawn tables ----------------------------------------------------------------------
+
+
+def _width(ch: str) -> int:
+    return 1 if ch < "\u1100" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+class _Widths:
+    """Display columns of the printed text (CJK and full-width characters two wide);
+    without ``shown``, one column per character."""
+
+    def __init__(self, shown: str | None) -> None:
+        self.shown = shown
+        self._done: dict[int, list[int]] = {}
+
+    def columns(self, line: Line) -> list[int]:
+        """The column where each character of ``line`` starts, and where it ends."""
+        if self.shown is None:
+            return list(range(line.end - line.start + 1))
+        out = self._done.get(line.start)
+        if out is None:
+            out, x = [], 0
+            for ch in self.shown[line.start : line.end]:
+                out.append(x)
+                x += _width(ch)
+            out.append(x)
+            self._done[line.start] = out
+        return out
+
+
+def _is_rule(text: str) -> bool:
+    s = text.strip()
+    return len(s) >= 3 and all(c in _RULE for c in s) and sum(c in _DASHES for c in s) >= 2
+
+
+def _is_drawn_row(text: str) -> bool:
+    s = text.strip()
+    return len(s) >= 2 and s[0] in _BARS and sum(c in _BARS for c in s) >= 2
+
+
+def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
+    """Lines with the rows of tables ruled by drawing characters given cells.
+
+    A block of bar rows and rule lines counts only if one of its rules is drawn
+    (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
+    out: list[Line] = []
+    table = _next_table(lines)
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        j = i
+        while j < len(lines) and (_is_rule(lines[j].text) or _is_drawn_row(lines[j].text)):
+            j += 1
+        block = lines[i:j]
+        rows = [b for b in block if not _is_rule(b.text)]
+        if rows and any(_is_rule(b.text) and any(c in _DRAWN for c in b.text) for b in block):
+            out.extend(_drawn_rows(text, block, table, widths))
+            table += 1
+            i = j
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
+def _bars(line: Line, widths: _Widths) -> list[int]:
+    """Display columns of the bars of a drawn row."""
+    cols = widths.columns(line)
+    return [cols[k] for k, ch in enumerate(line.text) if ch in _BARS]
+
+
+def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> list[Line]:
+    """One row per group of bar lines between two rules, or per line where a group's
+    lines each print values (a table ruled only under its header)."""
+    bars = [_bars(b, widths) for b in block if not _is_rule(b.text)]
+    # Every row ruled alike: count bars, whatever their widths; else go by position.
+    alike = len({len(x) for x in bars}) == 1
+    stops = list(range(len(bars[0]))) if alike else sorted({x for row in bars for x in row})
+    groups: list[list[Line]] = [[]]
+    for b in block:
+        if _is_rule(b.text):
+            groups.append([])
+        else:
+            groups[-1].append(b)
+    out: list[Line] = []
+    for group in (g for g in groups if g):
+        sliced = [_slots(b, stops, widths) for b in group]
+        numeric = [{k for k, c in s.items() if c.text and c.text[0] in "+-0123456789"} for s in sliced]
+        merged = len(group) > 1 and all(not (a & b) for n, a in enumerate(numeric) for b in numeric[n + 1 :])
+        if merged:
+            cells = _stack(sliced, len(stops) - 1, group[0].start)
+            first, last = group[0], group[-1]
+            out.append(Line(first.no, first.start, last.end, text[first.start : last.end], cells, table, first.page))
+        else:
+            for b, s in zip(group, sliced, strict=True):
+                cells = tuple(s.get(k) or Cell("", b.start, b.start) for k in range(len(stops) - 1))
+                out.append(replace(b, cells=_shared(cells), table=table))
+    return out
+
+
+def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
+    """Grid slot → the cell printed over it, between two bars of ``line``; ``stops`` are
+    the grid's bar positions (or bar numbers, when every row has the same bars)."""
+    bars = [k for k, ch in enumerate(line.text) if ch in _BARS]
+    cols = widths.columns(line) if stops[-1] >= len(bars) else {k: n for n, k in enumerate(bars)}
+    out: dict[int, Cell] = {}
+    for a, b in itertools.pairwise(bars):
+        raw = line.text[a + 1 : b]
+        text = raw.strip()
+        at = line.start + a + 1 + (len(raw) - len(raw.lstrip()))
+        cell = Cell(text, at, at + len(text)) if text else Cell("", line.start + a + 1, line.start + a + 1)
+        lo, hi = stops.index(cols[a]), stops.index(cols[b])
+        for k in range(lo, hi):
+            out[k] = cell
+    return out
+
+
+def _stack(sliced: list[dict[int, Cell]], width: int, at: int) -> tuple[Cell, ...]:
+    """The cells of one row printed over several lines: each slot's texts top to bottom."""
+    cells: list[Cell] = []
+    for k in range(width):
+        parts = [s[k] for s in sliced if k in s and s[k].text]
+        if not parts:
+            first = next((s[k] for s in sliced if k in s), None)
+            cells.append(first or Cell("", at, at))
+        elif len(parts) == 1:
+            cells.append(parts[0])
+        else:
+            cells.append(Cell("".join(p.text for p in parts), parts[0].start, parts[-1].end))
+    return _shared(tuple(cells))
+
+
+def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """Slots of one merged cell point at one :class:`Cell` (equal cells are the same span)."""
+    seen: dict[tuple[str, int, int], Cell] = {}
+    return tuple(seen.setdefault((c.text, c.start, c.end), c) if c.end > c.start else c for c in cells)
+
+
+# --- layout text -----------------------------------------------------------------------
+
+_GAP = re.compile(r"\S {2,}\S")
+_WORD = re.compile(r"\S+")
+
+
+def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
+    """Rows of space-aligned tables that leave cells blank, given cells by position.
+
+    Only lines laid out with runs of spaces between their words are looked at:
+    text whose words are one space apart carries no column positions. Columns are
+    display columns (CJK two wide), as a terminal shows them; where they do not
+    line up, character counts, as some converters pad."""
+    plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
+    if not any(_GAP.search(lines[k].text) for k in plain):
+        return lines
+    found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
+    for n_geometry, geometry in enumerate((widths, _Widths(None))):
+        # Character counts only where a header names the columns: by themselves,
+        # values that line up by count are too weak a sign of a table.
+        rows, _ = recover([_chars(lines[k], n, geometry) for n, k in enumerate(plain)], [], labelled=n_geometry > 0)
+        for n, (block, cells) in rows.items():
+            found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
+    if not found:
+        return lines
+    out = list(lines)
+    table = _next_table(lines)
+    blocks: dict[int, int] = {}
+    for n, (block, cells, geometry) in sorted(found.items()):
+        ln = lines[plain[n]]
+        if not _GAP.search(ln.text):
+            continue
+        t = blocks.setdefault(block, table + len(blocks))
+        made = tuple(_cell(ln, cell, geometry) for cell in cells)
+        out[plain[n]] = replace(ln, cells=made, table=t)
+    return out
+
+
+def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
+    """A text line as characters on a page: one unit per display column, :data:`_LINE`
+    per line."""
+    cols = widths.columns(line)
+    top, bottom = n * _LINE, n * _LINE + _LINE
+    out: list[Char] = []
+    for m in _WORD.finditer(line.text):
+        if out:
+            out.append(Char(" ", cols[m.start() - 1], top, cols[m.start()], bottom))
+        out += [Char(ch, cols[k], top, cols[k + 1], bottom) for k, ch in enumerate(m.group(), m.start())]
+    return out
+
+
+def _cell(line: Line, chars: list[Char], geometry: _Widths) -> Cell:
+    """The cell of ``line`` printed by ``chars``; a blank one, at the line's end, has no text."""
+    if not chars:
+        return Cell("", line.end, line.end)
+    cols = geometry.columns(line)
+    first, last = cols.index(int(chars[0].x0)), cols.index(int(chars[-1].x0))
+    return Cell(line.text[first : last + 1], line.start + first, line.start + last + 1)
