@@ -375,7 +375,11 @@ def _read_rows(
                 f"table 三 row {path} printed twice; the first is kept", paths, row.values[0],
             )
             continue
-        by_header = place(row.values, grid)
+        # A label apart from its numbers (a block of labels, or a label on an
+        # earlier line) may not own them: such rows go the label-order way below,
+        # where a reading by order can take them back.
+        apart = block or bool(row.label_items and row.label_items[-1].line is not row.values[0].line)
+        by_header = None if apart else place(row.values, grid)
         if by_header is not None and any(v.text for v in by_header.values()):
             # (a row printing nothing beside its label is left to the reading by order below)
             seen.add(path)
