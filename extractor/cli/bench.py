@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from ..errors import NianbaoError
-from ..evaluate.bench import STAGES, BenchResult, bench
 from ._common import console, user_errors
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..evaluate.bench import BenchResult
 
 
 def _table(r: BenchResult) -> Table:
+    from rich.table import Table
+
+    from ..evaluate.bench import STAGES
     t = Table(title=f"nianbao bench — {r.files} reports × {r.copies} copies", title_justify="left")
     for col in ("jobs", "stage", "docs", "seconds", "reports/s", "peak heap KiB", "peak RSS MiB"):
         t.add_column(col, justify="left" if col == "stage" else "right")
@@ -41,6 +47,8 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
 ) -> None:
     """Measure reports/s and peak memory of each stage, single process and with --jobs."""
+    from ..evaluate.bench import bench
+
     folder = fixtures / "reports" if (fixtures / "reports").is_dir() else fixtures
     files = sorted(p for p in folder.glob("*") if p.is_file())
     if not files:

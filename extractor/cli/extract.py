@@ -10,11 +10,8 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from ..llm.backend import LLM_BACKENDS
-from ..llm.settings import LLMSettings
-from ..pipeline import BACKENDS, extract
+from ..llm import NAMES as LLM_NAMES
 from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, user_errors
-from .render import render_result
 
 
 class Format(StrEnum):
@@ -30,7 +27,10 @@ def command(
     ] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here instead of stdout")] = None,
     backend: Annotated[
-        str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
+        str,
+        typer.Option(
+            "--backend", "-b", help=f"parser | {' | '.join(LLM_NAMES)}; llm and hybrid ask a model (docs/llm.md)"
+        ),
     ] = "parser",
     model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
     base_url: Annotated[
@@ -39,7 +39,13 @@ def command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
-    llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
+    from ..pipeline import extract
+
+    llm = None
+    if backend in LLM_NAMES:
+        from ..llm.settings import LLMSettings
+
+        llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache)
     result = extract(file, backend=backend, llm=llm)
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
@@ -52,4 +58,6 @@ def command(
         else:
             typer.echo(text)
         return
+    from .render import render_result
+
     render_result(result, console)

@@ -8,14 +8,15 @@ Exit 0 when no finding is an error, 1 when one is, 2 on bad input.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..pipeline import check_files
-from ..result import Finding
-from ..verify.files import Checked
 from ._common import EXIT_FINDINGS, SEVERITY_STYLE, console, user_errors
+
+if TYPE_CHECKING:
+    from ..result import Finding
+    from ..verify.files import Checked
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -64,6 +65,8 @@ def command(
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
+    from ..pipeline import check_files
+
     items = check_files(files)
     for item in items:
         render(item, info)

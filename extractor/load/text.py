@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 from ..document import Document
 from ..errors import InputError
 from ..normalize import text_document
@@ -28,6 +26,8 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # lazily: most reports are UTF-8, and its import is slow
+
     best = from_bytes(data[:200_000], cp_isolation=_CHINESE_ENCODINGS).best()
     if best is None or (b"\x00" in data and not best.encoding.startswith("utf_16")):
         raise InputError("binary data, not a text report", path=source)
