@@ -22,13 +22,24 @@ REPORTS = FIXTURES / "reports"
 PLANTED = REPORTS / "synthetic-2021-arithmetic-errors.txt"  # (一)予以公开·总计 prints 23, its parts add up to 22
 
 
-@pytest.fixture()
-def client(store_url: str) -> Iterator[TestClient]:
-    """The app over a fresh store: SQLite, and PostgreSQL (conftest's ``store_url``)."""
-    app = create_app(ServiceSettings(db=store_url, max_upload=2_000_000))
+def _client(db: str) -> Iterator[TestClient]:
+    app = create_app(ServiceSettings(db=db, max_upload=2_000_000))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.state.store.close()
+
+
+@pytest.fixture()
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    """The app over a fresh SQLite store."""
+    yield from _client(str(tmp_path / "store.db"))
+
+
+@pytest.fixture()
+def any_client(store_url: str) -> Iterator[TestClient]:
+    """The app over a fresh store, SQLite and PostgreSQL (conftest's ``store_url``): for
+    what reads and writes the database."""
+    yield from _client(store_url)
 
 
 def _upload(c: TestClient, report: Path, name: str | None = None) -> dict[str, Any]:
@@ -38,16 +49,16 @@ def _upload(c: TestClient, report: Path, name: str | None = None) -> dict[str, A
     return body
 
 
-def test_extract_returns_canonical_json_with_the_stored_id(client: TestClient) -> None:
-    body = _upload(client, PLANTED)
+def test_extract_returns_canonical_json_with_the_stored_id(any_client: TestClient) -> None:
+    body = _upload(any_client, PLANTED)
     assert isinstance(body["id"], int)
     assert body["applications"]["granted"]["total"] == 23  # as printed, not fixed
     assert body["evidence"]["applications.granted.total"]["line"] == 34
     assert {f["rule"] for f in body["findings"] if f["severity"] == "error"} >= {"T3-ROW", "T3-OUTCOMES"}
     assert body["claims"] and "seconds" in body["usage"]
     # the same bytes again: the same stored report
-    assert _upload(client, PLANTED)["id"] == body["id"]
-    detail = client.get(f"/v1/reports/{body['id']}").json()
+    assert _upload(any_client, PLANTED)["id"] == body["id"]
+    detail = any_client.get(f"/v1/reports/{body['id']}").json()
     assert detail["agency"] == body["meta"]["agency"] and detail["open_errors"] == 4
 
 
@@ -59,20 +70,20 @@ def test_extract_takes_json_text(client: TestClient) -> None:
     assert r.json()["evidence"]["applications.granted.total"]["line"] == 61
 
 
-def test_list_reports_filters(client: TestClient) -> None:
-    bad = _upload(client, PLANTED)["id"]
-    good = _upload(client, REPORTS / "dongguan-hrss-2023.md")
-    ids = lambda q: {r["id"] for r in client.get("/v1/reports" + q).json()}  # noqa: E731
+def test_list_reports_filters(any_client: TestClient) -> None:
+    bad = _upload(any_client, PLANTED)["id"]
+    good = _upload(any_client, REPORTS / "dongguan-hrss-2023.md")
+    ids = lambda q: {r["id"] for r in any_client.get("/v1/reports" + q).json()}  # noqa: E731
     assert ids("") == {bad, good["id"]}
     assert ids("?has_open_errors=true") == {bad}
     assert ids("?has_open_errors=false") == {good["id"]}
     assert ids(f"?agency={good['meta']['agency']}&year={good['meta']['year']}") == {good["id"]}
     assert ids("?year=1999") == set()
     # the review page's list: open errors counted, the same filter
-    page = client.get("/").text
+    page = any_client.get("/").text
     assert f'href="/reports/{bad}"' in page and f'href="/reports/{good["id"]}"' in page
     assert '<td class="num bad">4</td>' in page
-    only_open = client.get("/?open_errors=true").text
+    only_open = any_client.get("/?open_errors=true").text
     assert f'href="/reports/{bad}"' in only_open and f'href="/reports/{good["id"]}"' not in only_open
 
 
@@ -82,58 +93,58 @@ def _open_error(c: TestClient, rule: str) -> dict[str, Any]:
     return finding
 
 
-def test_review_decisions_persist_and_conflict(client: TestClient) -> None:
-    _upload(client, PLANTED)
-    f = _open_error(client, "T3-ROW")
+def test_review_decisions_persist_and_conflict(any_client: TestClient) -> None:
+    _upload(any_client, PLANTED)
+    f = _open_error(any_client, "T3-ROW")
     first = {"decision": "dismiss", "reviewer": "王一", "revision": f["revision"], "note": "印刷无误"}
-    r = client.post(f"/v1/findings/{f['id']}/review", json=first)
+    r = any_client.post(f"/v1/findings/{f['id']}/review", json=first)
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
     # a second reviewer who loaded the finding before that decision: 409, and sees it
     second = {"decision": "confirm", "reviewer": "李二", "revision": f["revision"]}
-    r = client.post(f"/v1/findings/{f['id']}/review", json=second)
+    r = any_client.post(f"/v1/findings/{f['id']}/review", json=second)
     assert r.status_code == 409
     body = r.json()
     assert "message" in body and body["current"]["status"] == "dismissed"
     assert [(x["reviewer"], x["decision"]) for x in body["current"]["reviews"]] == [("王一", "dismiss")]
     # deciding again on what they now see is allowed, and both stay in the history
-    r = client.post(f"/v1/findings/{f['id']}/review", json={**second, "revision": body["current"]["revision"]})
+    r = any_client.post(f"/v1/findings/{f['id']}/review", json={**second, "revision": body["current"]["revision"]})
     assert r.status_code == 200 and r.json()["status"] == "confirmed"
-    history = client.get(f"/v1/findings/{f['id']}").json()["reviews"]
+    history = any_client.get(f"/v1/findings/{f['id']}").json()["reviews"]
     assert [(x["reviewer"], x["decision"], x["note"]) for x in history] == [
         ("王一", "dismiss", "印刷无误"), ("李二", "confirm", None),
     ]
-    assert f["id"] not in {x["id"] for x in client.get("/v1/findings?status=open").json()}
+    assert f["id"] not in {x["id"] for x in any_client.get("/v1/findings?status=open").json()}
 
 
-def test_a_correction_flows_into_export_and_the_printed_value_stays(client: TestClient) -> None:
-    report = _upload(client, PLANTED)["id"]
-    f = _open_error(client, "T3-ROW")
+def test_a_correction_flows_into_export_and_the_printed_value_stays(any_client: TestClient) -> None:
+    report = _upload(any_client, PLANTED)["id"]
+    f = _open_error(any_client, "T3-ROW")
     fix = {"decision": "correct", "reviewer": "王一", "revision": 0, "path": "applications.granted.total", "value": 22}
-    r = client.post(f"/v1/findings/{f['id']}/review", json=fix)
+    r = any_client.post(f"/v1/findings/{f['id']}/review", json=fix)
     assert r.status_code == 200, r.text
-    cells = {c["path"]: c for c in client.get(f"/v1/reports/{report}/export").json()["cells"]}
+    cells = {c["path"]: c for c in any_client.get(f"/v1/reports/{report}/export").json()["cells"]}
     granted = cells["applications.granted.total"]
     assert (granted["printed"], granted["value"], granted["source"]) == (23, 22, "corrected")
     assert granted["corrected_by"] == "王一"
     assert cells["applications.granted.natural_person"]["source"] == "printed"
-    assert client.get(f"/v1/reports/{report}").json()["report"]["applications"]["granted"]["total"] == 23
-    csv = client.get(f"/v1/reports/{report}/export?format=csv")
+    assert any_client.get(f"/v1/reports/{report}").json()["report"]["applications"]["granted"]["total"] == 23
+    csv = any_client.get(f"/v1/reports/{report}/export?format=csv")
     assert csv.headers["content-type"].startswith("text/csv")
     assert "applications.granted.total,23,22,corrected,王一" in csv.text
 
 
-def test_a_blank_cell_the_parser_reported_can_be_entered_as_a_correction(client: TestClient) -> None:
-    report = _upload(client, REPORTS / "synthetic-2021-missing-rows.html")["id"]
-    f = _open_error(client, "parse.row_missing")
+def test_a_blank_cell_the_parser_reported_can_be_entered_as_a_correction(any_client: TestClient) -> None:
+    report = _upload(any_client, REPORTS / "synthetic-2021-missing-rows.html")["id"]
+    f = _open_error(any_client, "parse.row_missing")
     path = f["paths"][0]
-    page = client.get(f"/reports/{report}").text
+    page = any_client.get(f"/reports/{report}").text
     # shown with the source lines around where the row should stand
     item = page.split(f'id="f-{f["id"]}"', 1)[1].split("</li>\n", 1)[0]
     assert 'class="context"' in item and 'class="cline"' in item
-    r = client.post(f"/v1/findings/{f['id']}/review",
+    r = any_client.post(f"/v1/findings/{f['id']}/review",
                     json={"decision": "correct", "reviewer": "王一", "revision": 0, "path": path, "value": 3})
     assert r.status_code == 200 and r.json()["status"] == "corrected"
-    cells = {c["path"]: c for c in client.get(f"/v1/reports/{report}/export").json()["cells"]}
+    cells = {c["path"]: c for c in any_client.get(f"/v1/reports/{report}/export").json()["cells"]}
     assert (cells[path]["printed"], cells[path]["value"], cells[path]["source"]) == (None, 3, "corrected")
 
 

@@ -360,6 +360,20 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+#: A prose line at least this long that breaks between two digits was wrapped
+#: inside a number (行政处罚决定3 / 600条); a shorter line is a list or a
+#: one-character-per-line dump, whose digits stay apart.
+WRAPPED_LINE = 16
+
+
+def _wrapped_number(text: str, ws: re.Match[str]) -> bool:
+    """A bare line break between two digits at the end of a long prose line."""
+    at = ws.start()
+    if ws.group() != "\n" or not (text[at - 1].isdigit() and text[ws.end()].isdigit()):
+        return False
+    return at >= WRAPPED_LINE and "\n" not in text[at - WRAPPED_LINE : at]
+
+
 @dataclass(slots=True)
 class Narrative:
     """The narrative with whitespace removed; ``origin`` maps back to the document.
@@ -402,7 +416,7 @@ class Narrative:
                     before, after = text[ws.start() - 1 : ws.start()], text[ws.end() : ws.end() + 1]
                     if "\n" in ws.group() and _HEADING.match(text, ws.end()):
                         piece("\n", ws.start())
-                    elif _alnum(before) and _alnum(after):
+                    elif _alnum(before) and _alnum(after) and not _wrapped_number(text, ws):
                         piece(" ", ws.start())
                     seg_at = ws.end()
                 piece(text[seg_at:start], seg_at)
