@@ -95,7 +95,8 @@ class RegexCache:
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             for old in self._path.parent.glob(f"{self._name}-*.marshal"):
-                old.unlink(missing_ok=True)
+                if old != self._path:  # another process may be reading this one: it is replaced atomically
+                    old.unlink(missing_ok=True)
             data = marshal.dumps(self._entries)
             fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
             try:
