@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +14,7 @@ import typer
 
 from ..errors import InputError
 from ..llm import NAMES as LLM_NAMES
-from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, user_errors
+from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, shown, user_errors
 
 
 class Format(StrEnum):
@@ -39,6 +42,8 @@ def command(
     no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
+    if output is not None and output.exists() and file.exists() and output.samefile(file):
+        raise InputError("is the report itself: choose another -o", path=str(output))
     from ..pipeline import extract
 
     llm = None
@@ -48,16 +53,34 @@ def command(
         llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache)
     result = extract(file, backend=backend, llm=llm)
     if format is Format.json or output is not None:
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
         if output is not None:
-            try:
-                output.write_text(text + "\n", encoding="utf-8")
-            except OSError as e:
-                raise InputError(f"cannot write: {e.strerror or e}", path=str(output)) from e
-            console.print(f"wrote {output}", highlight=False)
+            write_atomically(output, text + "\n")
+            console.print(f"wrote {shown(str(output))}", highlight=False, markup=False)
         else:
             typer.echo(text)
         return
     from .render import render_result
 
     render_result(result, console)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file renamed over ``path``: a full disk or a kill
+    leaves the old file or none, never a truncated one."""
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # as a plain write would create it
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise InputError(f"cannot write: {e.strerror or e}", path=str(path)) from e

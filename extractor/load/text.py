@@ -25,7 +25,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(8, len(text) // 500):
+            return text  # UTF-8 with a stray bad byte (a cut or mis-saved character), not another encoding
     from charset_normalizer import from_bytes  # lazily: most reports are UTF-8, and its import is slow
 
     best = from_bytes(data[:200_000], cp_isolation=_CHINESE_ENCODINGS).best()
