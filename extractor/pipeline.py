@@ -8,11 +8,11 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .document import Document
 from .errors import NianbaoError
-from .llm.backend import LLM_BACKENDS
-from .llm.settings import LLMSettings
+from .llm import NAMES as LLM_NAMES
 from .load import isolate, load
 from .parse.extraction import Backend, parser_backend
 from .resources import nianbao_version
@@ -21,16 +21,21 @@ from .verify.claims import new_claims, read_narrative
 from .verify.engine import verify
 from .verify.files import Checked, cross_check, load_canonical
 
+if TYPE_CHECKING:
+    from .llm.settings import LLMSettings
+
 #: Extraction backends by name; the parser (offline) is the default.
-BACKENDS: tuple[str, ...] = ("parser", *LLM_BACKENDS)
+BACKENDS: tuple[str, ...] = ("parser", *LLM_NAMES)
 
 
 def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
     """The backend called ``name`` with its settings bound, or a one-line error listing the choices."""
     if name == "parser":
         return parser_backend
-    if name not in LLM_BACKENDS:
+    if name not in LLM_NAMES:
         raise NianbaoError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
+    from .llm.backend import LLM_BACKENDS  # lazily: the parser path never pays for the model backends
+
     ask_model = LLM_BACKENDS[name]
     return lambda doc: ask_model(doc, llm)
 

@@ -9,16 +9,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from ..errors import ConfigError
-from ..llm.backend import LLM_BACKENDS
-from ..llm.settings import LLMSettings
-from ..pipeline import BACKENDS
+from ..llm import NAMES as LLM_NAMES
 from ._common import console, err_console, user_errors
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..store.api import Store
     from ..store.batch import BatchSummary
 
@@ -58,6 +56,7 @@ def store_errors() -> Iterator[None]:
 
 
 def _summary(s: BatchSummary, price_in: float | None, price_out: float | None) -> Table:
+    from rich.table import Table
     t = Table(title="nianbao batch", title_justify="left", show_header=False)
     t.add_column(justify="left")
     t.add_column(justify="right")
@@ -83,6 +82,7 @@ def _summary(s: BatchSummary, price_in: float | None, price_out: float | None) -
 
 
 def _by_agency(s: BatchSummary) -> Table:
+    from rich.table import Table
     t = Table(title="done this run, by agency and year", title_justify="left")
     for col in ("agency", "year", "reports", "error findings"):
         t.add_column(col, justify="left" if col == "agency" else "right")
@@ -98,7 +98,7 @@ def command(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: CPU cores)")
     ] = None,
-    backend: Annotated[str, typer.Option("--backend", "-b", help=" | ".join(BACKENDS))] = "parser",
+    backend: Annotated[str, typer.Option("--backend", "-b", help=f"parser | {' | '.join(LLM_NAMES)}")] = "parser",
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="llm/hybrid: documents asking the model at once")
     ] = 4,
@@ -116,7 +116,18 @@ def command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")] = False,
 ) -> None:
     """Extract many reports into the store: parallel, resumable, skipping what is done."""
-    llm = LLMSettings.from_env(model=model, base_url=base_url) if backend in LLM_BACKENDS else None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from ..llm.settings import LLMSettings
+
+    llm = LLMSettings.from_env(model=model, base_url=base_url) if backend in LLM_NAMES else None
     workers = concurrency if llm is not None else (jobs or os.cpu_count() or 1)
     require_store()
     from ..store.batch import Batch, find_files

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..errors import NianbaoError
-from ..evaluate.compare import HEADERS, NOTE, Compared, cells, compared, rank, to_json, write_comparison
-from ..evaluate.harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
-from ..evaluate.report import summary_rows, write_report
-from ..evaluate.scoring import Counts, percent
-from ..llm.backend import LLM_BACKENDS
-from ..llm.settings import LLMSettings
+from ..llm import NAMES as LLM_NAMES
 from ._common import BASE_URL_HELP, EXIT_FINDINGS, NO_CACHE_HELP, console, err_console, user_errors
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..evaluate.compare import Compared
+    from ..evaluate.harness import EvalRun
+    from ..evaluate.scoring import Counts
+    from ..llm.settings import LLMSettings
 
 
 def _counts(c: Counts) -> list[str]:
+    from ..evaluate.scoring import percent
+
     return [f"{c.right}/{c.leaves}", *(percent(v, 1) for v in (c.accuracy, c.precision, c.recall, c.f1))]
 
 
 def _reports_table(run: EvalRun) -> Table:
+    from rich.table import Table
+
     t = Table(title=f"nianbao eval — {run.backend} on {run.fixtures}", title_justify="left")
     t.add_column("report", no_wrap=True)
     for col in ("leaves", "acc", "P", "R", "F1", "claims", "extra", "findings", "false alarms"):
@@ -54,6 +60,8 @@ def _reports_table(run: EvalRun) -> Table:
 
 
 def _breakdown(run: EvalRun, worst: int) -> Table:
+    from rich.table import Table
+
     t = Table(title="by section, then the rows that fail most", title_justify="left")
     for col in ("section / row", "right/leaves", "acc", "P", "R", "F1"):
         t.add_column(col, justify="left" if col.startswith("section") else "right")
@@ -69,6 +77,8 @@ def _breakdown(run: EvalRun, worst: int) -> Table:
 
 def print_run(run: EvalRun, out: Console, limit: int) -> None:
     """The tables, the headline figures, then every mismatch (first ``limit`` per report)."""
+    from ..evaluate.report import summary_rows
+
     if not out.is_terminal:  # a CI log: room for every column rather than 80 squeezed ones
         out = Console(file=out.file, width=max(out.width, 150))
     out.print(_reports_table(run))
@@ -96,6 +106,10 @@ def print_run(run: EvalRun, out: Console, limit: int) -> None:
 
 
 def print_comparison(fixtures: Path, rows: list[Compared], out: Console) -> None:
+    from rich.table import Table
+
+    from ..evaluate.compare import HEADERS, NOTE, cells
+
     if not out.is_terminal:
         out = Console(file=out.file, width=max(out.width, 170))
     t = Table(title=f"nianbao eval — models compared on {fixtures}", title_justify="left")
@@ -139,13 +153,19 @@ def command(
 ) -> None:
     """Score a backend against hand-labelled fixtures; exit 1 when a gate fails.
     With --model (repeatable), compare those models and the parser in one table."""
-    asks = backend in LLM_BACKENDS
+    from ..evaluate.compare import compared, rank, to_json, write_comparison
+    from ..evaluate.harness import Gates, backend_extractor, evaluate, gate_failures
+    from ..evaluate.report import write_report
+
+    asks = backend in LLM_NAMES
     if (models or base_url or record or replay) and not asks:
-        raise NianbaoError(f"--model, --base-url, --record and --replay need --backend {' or '.join(LLM_BACKENDS)}")
+        raise NianbaoError(f"--model, --base-url, --record and --replay need --backend {' or '.join(LLM_NAMES)}")
 
     def settings(model: str | None) -> LLMSettings | None:
         if not asks:
             return None
+        from ..llm.settings import LLMSettings
+
         return LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache, record=record, replay=replay)
 
     def scored(name: str, llm: LLMSettings | None) -> EvalRun:

@@ -13,11 +13,8 @@ from typing import Annotated
 import typer
 
 from ..errors import InputError
-from ..llm.backend import LLM_BACKENDS
-from ..llm.settings import LLMSettings
-from ..pipeline import BACKENDS, extract
+from ..llm import NAMES as LLM_NAMES
 from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, shown, user_errors
-from .render import render_result
 
 
 class Format(StrEnum):
@@ -33,7 +30,10 @@ def command(
     ] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON here instead of stdout")] = None,
     backend: Annotated[
-        str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
+        str,
+        typer.Option(
+            "--backend", "-b", help=f"parser | {' | '.join(LLM_NAMES)}; llm and hybrid ask a model (docs/llm.md)"
+        ),
     ] = "parser",
     model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
     base_url: Annotated[
@@ -44,7 +44,13 @@ def command(
     """Extract one report into the canonical schema, with claims and findings."""
     if output is not None and output.exists() and file.exists() and output.samefile(file):
         raise InputError("is the report itself: choose another -o", path=str(output))
-    llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
+    from ..pipeline import extract
+
+    llm = None
+    if backend in LLM_NAMES:
+        from ..llm.settings import LLMSettings
+
+        llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache)
     result = extract(file, backend=backend, llm=llm)
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
@@ -54,6 +60,8 @@ def command(
         else:
             typer.echo(text)
         return
+    from .render import render_result
+
     render_result(result, console)
 
 

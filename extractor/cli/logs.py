@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from ..llm.config import read_config
-from ..llm.log import read_calls
-from ..llm.prices import Price, price_table
-from ..llm.settings import log_db_path
 from ._common import console, shown, user_errors
+
+if TYPE_CHECKING:
+    from ..llm.prices import Price
 
 
 def _response(row: dict[str, Any]) -> Any:
@@ -42,6 +39,14 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Full records, answers included, as JSON")] = False,
 ) -> None:
     """List logged model calls (log: $NIANBAO_LOG_DB or logs.db in the user data folder)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..llm.config import read_config
+    from ..llm.log import read_calls
+    from ..llm.prices import price_table
+    from ..llm.settings import log_db_path
+
     path = log_db_path()
     rows = read_calls(path, n)
     prices = price_table(read_config())

@@ -9,15 +9,16 @@ read (the others are still verified and shown).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import NianbaoError
-from ..pipeline import check_files
-from ..result import Finding
-from ..verify.files import Checked
 from ._common import EXIT_BAD_INPUT, EXIT_FINDINGS, SEVERITY_STYLE, console, say_error, shown, user_errors
+
+if TYPE_CHECKING:
+    from ..result import Finding
+    from ..verify.files import Checked
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -66,6 +67,8 @@ def command(
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
+    from ..pipeline import check_files
+
     failed: list[NianbaoError] = []
     items = check_files(files, failed.append)
     for item in items:

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -120,6 +123,10 @@ class BenchResult:
     peak_heap: dict[str, int]
     modes: list[ModeFigures] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: format → reports/s end to end (load + parse + check) in this process, with ``by_format``
+    format_rates: dict[str, float] = field(default_factory=dict)
+    #: format → (report, median wall seconds of a whole ``nianbao extract`` process), with ``by_format``
+    startup: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,6 +138,8 @@ class BenchResult:
                  "peak_rss_kib": m.peak_rss_kib}
                 for m in self.modes
             ],
+            "format_reports_per_second": self.format_rates,
+            "extract_process_seconds": {f: {"report": n, "median": s} for f, (n, s) in self.startup.items()},
         }
 
 
@@ -178,11 +187,47 @@ def _peak_rss_kib(children: bool) -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
 
 
-def bench(files: list[Path], *, copies: int | None = None, seconds: float = 10.0, jobs: int = 1) -> BenchResult:
+def _format(name: str) -> str:
+    return Path(name).suffix.lower().lstrip(".") or "?"
+
+
+def format_rates(items: list[Item], copies: int) -> dict[str, float]:
+    """Reports/s end to end of each format's reports alone, single process, after a warm-up copy."""
+    out = {}
+    for fmt in sorted({_format(n) for n, _ in items}):
+        mine = [i for i in items if _format(i[0]) == fmt]
+        spent, _, _ = _timed(mine, copies)
+        out[fmt] = len(mine) * copies / sum(spent.values())
+    return out
+
+
+def process_seconds(path: Path, runs: int) -> float:
+    """Median wall seconds of ``nianbao extract PATH --format json`` as a whole new process
+    (start-up included), over ``runs`` runs after one warm-up."""
+    cmd = [sys.executable, "-m", "extractor", "extract", str(path), "--format", "json"]
+    times = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, timeout=120)
+        if i:
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench(
+    files: list[Path],
+    *,
+    copies: int | None = None,
+    seconds: float = 10.0,
+    jobs: int = 1,
+    by_format: bool = False,
+    runs: int = 5,
+) -> BenchResult:
     """Measure the stages over the fixture ``files``.
 
     ``copies=None`` picks enough copies for the single-process run to take about
-    ``seconds`` (timed on one warm-up copy).
+    ``seconds`` (timed on one warm-up copy). ``by_format`` adds each format's rate and
+    the whole-process time of ``nianbao extract`` on its first report (median of ``runs``).
     """
     items, skipped = readable(files)
     if not items:
@@ -195,4 +240,11 @@ def bench(files: list[Path], *, copies: int | None = None, seconds: float = 10.0
     result.modes.append(run_mode(items, copies, 1))
     if jobs > 1:
         result.modes.append(run_mode(items, copies, jobs))
+    if by_format:
+        result.format_rates = format_rates(items, copies)
+        first: dict[str, Path] = {}
+        for f in files:
+            if f.name in {n for n, _ in items}:
+                first.setdefault(_format(f.name), f)
+        result.startup = {fmt: (f.name, process_seconds(f, runs)) for fmt, f in sorted(first.items())}
     return result

@@ -17,3 +17,7 @@ nor needs the ``llm`` extra installed.
     locate     an answer's numbers found in the source, or flagged
     backend    the ``llm`` and ``hybrid`` backends
 """
+
+#: The backends that ask a model, by name (:data:`extractor.llm.backend.LLM_BACKENDS`
+#: holds them): here, so a command can name them without importing them.
+NAMES: tuple[str, ...] = ("llm", "hybrid")

@@ -28,6 +28,7 @@ from ..parse.sections import Sections, find_sections, require_sections
 from ..result import Finding, Message
 from ..schema import Report, flatten, unflatten
 from ..template import TABLES
+from . import NAMES
 from .answers import GapAnswer, TablesAnswer
 from .ask import Session
 from .locate import cell_labels, locate
@@ -222,3 +223,4 @@ LLM_BACKENDS: dict[str, Callable[[Document, LLMSettings | None], Extraction]] = 
     "llm": extract_llm,
     "hybrid": extract_hybrid,
 }
+assert tuple(LLM_BACKENDS) == NAMES, "extractor.llm.NAMES names these backends"

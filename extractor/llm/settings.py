@@ -10,7 +10,6 @@ sends a document anywhere the user did not name.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +25,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError
+from ..resources import user_dir
 from .config import read_config
 from .prices import Price, price_table
 
@@ -50,26 +50,14 @@ ENV: dict[str, str] = {
 OPENAI_ENV: dict[str, str] = {"base_url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY"}
 
 
-def _user_dir(kind: Literal["data", "cache"]) -> Path:
-    """The platform's per-user data or cache folder for nianbao."""
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local") / "nianbao"
-        return base / "Cache" if kind == "cache" else base
-    if sys.platform == "darwin":
-        return home / "Library" / ("Caches" if kind == "cache" else "Application Support") / "nianbao"
-    xdg = os.environ.get("XDG_CACHE_HOME" if kind == "cache" else "XDG_DATA_HOME")
-    return Path(xdg or home / (".cache" if kind == "cache" else ".local/share")) / "nianbao"
-
-
 def log_db_path() -> Path:
     """The SQLite call log: ``NIANBAO_LOG_DB`` or ``logs.db`` in the user data folder."""
-    return Path(os.environ.get(ENV["log_db"]) or _user_dir("data") / "logs.db")
+    return Path(os.environ.get(ENV["log_db"]) or user_dir("data") / "logs.db")
 
 
 def cache_dir_path() -> Path:
     """The answer cache: ``NIANBAO_LLM_CACHE_DIR`` or ``llm/`` in the user cache folder."""
-    return Path(os.environ.get(ENV["cache_dir"]) or _user_dir("cache") / "llm")
+    return Path(os.environ.get(ENV["cache_dir"]) or user_dir("cache") / "llm")
 
 
 class LLMSettings(BaseModel):

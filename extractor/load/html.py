@@ -14,7 +14,6 @@ import re
 from collections.abc import Hashable, Iterator
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from ..document import Document
@@ -96,7 +95,7 @@ class _Builder:
 def _cell_text(el: Any) -> str:
     # Tables hold Chinese labels and numbers: whitespace inside a cell is layout
     # (Word puts every character in its own <span>), never content.
-    return _SPACE.sub("", fold(el.text_content()))
+    return _SPACE.sub("", fold("".join(el.itertext())))
 
 
 def _rows(table: Any) -> Iterator[Any]:
@@ -158,9 +157,13 @@ def load_html(data: bytes, source: str) -> Document:
     """A Document from the bytes of an HTML page."""
     text = clean_newlines(_decode_html(data, source))
     try:
-        root = lxml.html.document_fromstring(text)
+        # Plain lxml elements, not lxml.html's: its per-element class lookup was a
+        # good part of reading a page, and nothing here uses the HTML element API.
+        root = etree.fromstring(text, etree.HTMLParser())
     except (etree.ParserError, ValueError) as e:
         raise InputError(f"cannot parse HTML: {e}", path=source) from e
+    if root is None:
+        raise InputError("cannot parse HTML: Document is empty", path=source)
     out = _Builder(source)
     body = root.find("body")
     _walk(body if body is not None else root, out)

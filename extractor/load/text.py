@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 from ..document import Document
 from ..errors import InputError
 from ..normalize import clean_newlines, text_document
@@ -31,6 +29,8 @@ def decode(data: bytes, source: str) -> str:
         text = data.decode("utf-8", errors="replace")
         if text.count("\ufffd") <= max(8, len(text) // 500):
             return text  # UTF-8 with a stray bad byte (a cut or mis-saved character), not another encoding
+    from charset_normalizer import from_bytes  # lazily: most reports are UTF-8, and its import is slow
+
     best = from_bytes(data[:200_000], cp_isolation=_CHINESE_ENCODINGS).best()
     if best is None or (b"\x00" in data and not best.encoding.startswith("utf_16")):
         raise InputError("binary data, not a text report", path=source)

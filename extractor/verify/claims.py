@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..document import Document
 from ..errors import ConfigError
+from ..recache import RegexCache
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
@@ -233,7 +234,9 @@ class ClaimCatalogue:
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 
 
-def _compile(pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True) -> re.Pattern[str]:
+def _compile(
+    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True, *, cache: RegexCache
+) -> re.Pattern[str]:
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in macros:
             raise ConfigError(f"{where}: unknown macro {{{m.group(1)}}}", path=str(path))
@@ -247,7 +250,7 @@ def _compile(pattern: str, macros: dict[str, str], where: str, path: Path, numbe
     else:
         raise ConfigError(f"{where}: macros refer to each other in a loop", path=str(path))
     try:
-        regex = re.compile(pattern)
+        regex = cache.compile(pattern)
     except re.error as e:
         raise ConfigError(f"{where}: bad pattern: {e}", path=str(path)) from None
     if number and "n" not in regex.groupindex:
@@ -293,6 +296,7 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         spec = ClaimsFile.model_validate(read_yaml(path))
     except ValidationError as e:
         raise ConfigError(validation_message(e), path=str(path)) from None
+    cache = RegexCache("claims", path.read_bytes())
     seen: set[str] = set()
     compiled: list[Compiled] = []
     # the lexicon's rows are named specifically; the phrasings after them read groups
@@ -300,28 +304,29 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         if ph.id in seen:
             raise ConfigError(f"duplicate phrasing id {ph.id}", path=str(path))
         seen.add(ph.id)
-        context = _compile(ph.context, spec.macros, ph.id, path, number=False) if ph.context else None
+        context = _compile(ph.context, spec.macros, ph.id, path, number=False, cache=cache) if ph.context else None
         counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
-        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted)
+        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted, cache=cache)
         compiled.append(Compiled(_resolve(ph, path), regex, context))
     bd = spec.breakdown
     try:
         complete = re.compile(bd.complete)
     except re.error as e:
         raise ConfigError(f"breakdown: bad complete pattern: {e}", path=str(path)) from None
-    total = _compile(bd.total, spec.macros, "breakdown", path)
+    total = _compile(bd.total, spec.macros, "breakdown", path, cache=cache)
     if "u" not in total.groupindex:
         raise ConfigError("breakdown: total pattern has no unit group (?P<u>…)", path=str(path))
     severities = {c.phrasing.id: c.phrasing.on_mismatch for c in compiled}
-    broad = _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False)
-    narrow = _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False)
+    broad = _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False, cache=cache)
+    narrow = _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False, cache=cache)
     concepts = tuple(
         (
             next(c.phrasing for c in compiled if c.phrasing.id == k.id),
-            _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False),
+            _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False, cache=cache),
         )
         for k in spec.lexicon.concepts
     )
+    cache.save()
     return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts)
 
 

@@ -1,0 +1,55 @@
+"""Compiled regular expressions kept on disk: the same matches, and never worse than re."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from extractor.recache import ENV, RegexCache
+
+PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]
+TEXT = "一、总体情况\n予以公开12件，部分公开3件。共 7件"
+
+
+def _matches(patterns: list[re.Pattern[str]]) -> list[list[tuple[int, int, dict[str, str | None]]]]:
+    return [[(m.start(), m.end(), m.groupdict()) for m in p.finditer(TEXT)] for p in patterns]
+
+
+def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    first = RegexCache("t", b"v1")
+    compiled = [first.compile(p) for p in PATTERNS]
+    first.save()
+    [saved] = tmp_path.glob("t-*.marshal")
+    again = RegexCache("t", b"v1")
+    assert set(again._entries) == set(PATTERNS)  # read back from the file, not recompiled
+    reused = [again.compile(p) for p in PATTERNS]
+    assert _matches(reused) == _matches(compiled) == _matches([re.compile(p) for p in PATTERNS])
+    assert [r.groupindex for r in reused] == [re.compile(p).groupindex for p in PATTERNS]
+    other = RegexCache("t", b"v2")  # other content: another file, the old one replaced on save
+    other.compile(PATTERNS[0])
+    other.save()
+    assert [p.name for p in tmp_path.glob("t-*.marshal")] != [saved.name]
+
+
+def test_a_damaged_file_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    cache = RegexCache("t", b"v1")
+    cache.compile(PATTERNS[0])
+    cache.save()
+    [saved] = tmp_path.glob("t-*.marshal")
+    saved.write_bytes(b"\x00garbage")
+    assert _matches([RegexCache("t", b"v1").compile(PATTERNS[0])]) == _matches([re.compile(PATTERNS[0])])
+
+
+def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = RegexCache("t", b"v1")
+    with pytest.raises(re.error):
+        cache.compile("(unclosed")
+    assert _matches([cache.compile(PATTERNS[1])]) == _matches([re.compile(PATTERNS[1])])
+    cache.save()
+    assert list(tmp_path.rglob("*")) == []
