@@ -17,6 +17,7 @@ from .llm.backend import LLM_BACKENDS
 from .llm.settings import LLMSettings
 from .load import load
 from .parse.extraction import Backend, parser_backend
+from .parse.ocr_notes import ocr_findings
 from .result import Provenance, Result
 from .verify.claims import read_narrative
 from .verify.engine import verify
@@ -44,21 +45,28 @@ def nianbao_version() -> str:
         return "0+unknown"
 
 
-def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None) -> Result:
+def extract(
+    source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None, ocr: bool = True
+) -> Result:
     """Extract, check and trace one report.
 
     ``source`` is a path or an already loaded :class:`Document`. Raises an
     :class:`~extractor.errors.InputError` (naming the file) for bad input.
     ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
-    environment, see :class:`~extractor.llm.settings.LLMSettings`).
+    environment, see :class:`~extractor.llm.settings.LLMSettings`). ``ocr=False``
+    refuses scanned PDFs and pictures instead of reading them by OCR.
     """
     chosen = get_backend(backend, llm)
     t0 = time.perf_counter()
-    doc = source if isinstance(source, Document) else load(source)
+    doc = source if isinstance(source, Document) else load(source, ocr=ocr)
     run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
-    findings = parsed.findings + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
+    findings = (
+        parsed.findings
+        + ocr_findings(doc, parsed.evidence)
+        + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
+    )
     return Result(
         report=parsed.report,
         evidence=parsed.evidence,

@@ -36,6 +36,8 @@ class Evidence:
     col: str | None = None
     #: ``[x0, top, x1, bottom]`` on ``page``, in points from its top-left corner (PDF).
     box: tuple[float, float, float, float] | None = None
+    #: OCR recognition score (0–1) of the printed text, for pages read from an image.
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if v is not None}

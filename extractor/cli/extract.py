@@ -12,8 +12,9 @@ import typer
 from ..errors import InputError
 from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
+from ..load.isolate import listening
 from ..pipeline import BACKENDS, extract
-from ._common import console, user_errors
+from ._common import console, err_console, user_errors
 from .render import render_result
 
 
@@ -24,7 +25,7 @@ class Format(StrEnum):
 
 @user_errors
 def command(
-    file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx")],
+    file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx .png .jpg .tif")],
     format: Annotated[
         Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")
     ] = Format.table,
@@ -37,10 +38,14 @@ def command(
         str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL)")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when its answer is cached")] = False,
+    no_ocr: Annotated[
+        bool, typer.Option("--no-ocr", help="Refuse scanned PDFs and pictures instead of reading them by OCR")
+    ] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
     llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
-    result = extract(file, backend=backend, llm=llm)
+    with listening(lambda message: err_console.print(f"{file.name}: {message}", highlight=False, markup=False)):
+        result = extract(file, backend=backend, llm=llm, ocr=not no_ocr)
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
         if output is not None:

@@ -7,6 +7,10 @@ file); when a document takes longer than its deadline or kills the worker, the
 worker is replaced and the caller gets an :class:`InputError` naming the file.
 Where no worker can be started (inside a daemonic pool worker) the work runs
 in a daemon thread with the same deadline instead.
+
+Long reads (OCR, seconds a page) report :func:`progress`; each report reaches
+the listener the command line installs (:func:`listening`) and starts the
+deadline afresh, so the deadline bounds every step (a page), not the document.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
@@ -33,6 +38,36 @@ def timeout_seconds() -> float:
         return DEFAULT_TIMEOUT
 
 
+#: In the worker process: sends a progress message to the parent.
+_report: Callable[[str], None] | None = None
+#: In the parent: who hears progress messages (the command line).
+_listener: Callable[[str], None] | None = None
+#: Progress messages heard in thread mode, so the deadline can restart on each.
+_beats = 0
+
+
+def progress(message: str) -> None:
+    """Report how a long read goes (``"OCR page 2/6: 3.1 s"``); restarts the deadline."""
+    global _beats
+    if _report is not None:
+        _report(message)
+        return
+    _beats += 1
+    if _listener is not None:
+        _listener(message)
+
+
+@contextmanager
+def listening(listener: Callable[[str], None]) -> Iterator[None]:
+    """Pass progress messages to ``listener`` while the block runs."""
+    global _listener
+    before, _listener = _listener, listener
+    try:
+        yield
+    finally:
+        _listener = before
+
+
 def _call(fn: Callable[..., Any], args: tuple[Any, ...], source: str) -> tuple[bool, Any]:
     try:
         return True, fn(*args)
@@ -43,12 +78,14 @@ def _call(fn: Callable[..., Any], args: tuple[Any, ...], source: str) -> tuple[b
 
 
 def _serve(conn: Connection) -> None:
+    global _report
+    _report = lambda message: conn.send(("progress", message))  # noqa: E731
     while True:
         try:
             fn, args, source = conn.recv()
         except EOFError:
             return
-        conn.send(_call(fn, args, source))
+        conn.send(("done", *_call(fn, args, source)))
 
 
 class _Worker:
@@ -84,11 +121,17 @@ def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = N
         worker = _worker
         try:
             worker.conn.send((fn, args, source))
-            if not worker.conn.poll(limit):
-                _worker = None
-                worker.stop()
-                raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
-            ok, value = worker.conn.recv()
+            while True:
+                if not worker.conn.poll(limit):
+                    _worker = None
+                    worker.stop()
+                    raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
+                kind, *message = worker.conn.recv()
+                if kind == "done":
+                    break
+                if _listener is not None:
+                    _listener(message[0])
+            ok, value = message
         except (EOFError, OSError, BrokenPipeError) as e:
             _worker = None
             worker.stop()
@@ -102,7 +145,10 @@ def _in_thread(fn: Callable[..., T], args: tuple[Any, ...], source: str, limit: 
     box: list[tuple[bool, Any]] = []
     t = threading.Thread(target=lambda: box.append(_call(fn, args, source)), daemon=True, name="nianbao-loader")
     t.start()
-    t.join(limit)
+    beats = -1
+    while t.is_alive() and beats != _beats:
+        beats = _beats
+        t.join(limit)
     if not box:
         raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
     ok, value = box[0]
