@@ -53,11 +53,16 @@ class TextBox:
     glyphs: tuple[Glyph, ...]
 
 
+@functools.cache
 def installed() -> bool:
-    """Whether the ``ocr`` extra is installed (without loading it)."""
-    from importlib.util import find_spec
-
-    return all(find_spec(m) is not None for m in ("rapidocr", "onnxruntime", "cv2"))
+    """Whether the ``ocr`` extra is installed and loads (asked only when a scan is met)."""
+    try:
+        import cv2  # noqa: F401
+        import onnxruntime  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+        import rapidocr  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @functools.cache
