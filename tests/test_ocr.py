@@ -38,6 +38,12 @@ GOLDS = sorted((FIXTURES / "gold").glob("*.json"))
 NIANBAO = [sys.executable, "-m", "extractor"]
 
 
+@pytest.fixture(autouse=True)
+def _patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about what OCR reads, not how fast: a page may take long on a busy machine."""
+    monkeypatch.setenv("NIANBAO_TIMEOUT", os.environ.get("NIANBAO_TIMEOUT", "300"))
+
+
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Path]:
     return rendering(tmp_path_factory, "pdf", render_pdf)
