@@ -4,11 +4,9 @@ load → normalise → extract (parser or LLM) → claims → verify → Result.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .document import Document
@@ -18,6 +16,7 @@ from .llm.settings import LLMSettings
 from .load import load
 from .parse.extraction import Backend, parser_backend
 from .parse.ocr_notes import ocr_findings
+from .resources import nianbao_version
 from .result import Provenance, Result
 from .verify.claims import read_narrative
 from .verify.engine import verify
@@ -35,14 +34,6 @@ def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
         raise NianbaoError(f"unknown backend {name!r} (choose from {', '.join(BACKENDS)})")
     ask_model = LLM_BACKENDS[name]
     return lambda doc: ask_model(doc, llm)
-
-
-@functools.cache
-def nianbao_version() -> str:
-    try:
-        return version("nianbao")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
 
 
 def extract(

@@ -1,7 +1,10 @@
-"""Data directories the package reads at run time (``rules/``, ``prompts/``)."""
+"""What the installed package carries: its data directories (``rules/``,
+``prompts/``) and its version."""
 
 from __future__ import annotations
 
+import functools
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
@@ -10,3 +13,12 @@ def data_dir(name: str) -> Path:
     package = Path(__file__).resolve().parent
     source = package.parent / name
     return source if source.is_dir() else package / "_data" / name
+
+
+@functools.cache
+def nianbao_version() -> str:
+    """The installed distribution's version (``0+unknown`` when run from a bare source tree)."""
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:
+        return "0+unknown"

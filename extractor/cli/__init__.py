@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from ..resources import nianbao_version
 from . import bench, evaluate, extract, logs, verify
 
 app = typer.Typer(
@@ -13,6 +16,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nianbao {nianbao_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """Extract and verify Chinese government information disclosure annual reports (政府信息公开工作年度报告)."""
+
+
 app.command("extract")(extract.command)
 app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)

@@ -13,7 +13,6 @@ from pathlib import Path
 from ..document import Document
 from ..errors import InputError, UnsupportedFormat
 from ..normalize import text_document
-from .html import load_html
 from .text import load_text
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -61,6 +60,8 @@ def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
             raise InputError("binary data, not a text report", path=name)
         return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
     if suffix in HTML_SUFFIXES:
+        from .html import load_html  # lazily: lxml costs start-up time text reports need not pay
+
         return load_html(data, name)
     if suffix == ".pdf":
         from .pdf import load_pdf  # lazily: pypdfium2 is the optional 'pdf' extra
