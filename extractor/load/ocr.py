@@ -215,14 +215,22 @@ def _glyph_chars(box: TextBox, scale: float) -> list[tuple[Char, float]]:
 
 
 def _spaced(chars: list[tuple[Char, float]]) -> list[list[tuple[Char, float]]]:
-    """Characters split into words where the gap between two is wider than half the text height."""
+    """Characters split into words where the gap between two is wider than half the text
+    height (values a table prints apart but OCR boxed together), except between two
+    Chinese characters (a title printed with wide tracking is one line of text)."""
     words: list[list[tuple[Char, float]]] = []
     for ch, s in chars:
-        if words and ch.x0 - words[-1][-1][0].x1 <= 0.5 * (ch.bottom - ch.top):
+        last = words[-1][-1][0] if words else None
+        near = last is not None and ch.x0 - last.x1 <= 0.5 * (ch.bottom - ch.top)
+        if last is not None and (near or (_han(last.text) and _han(ch.text))):
             words[-1].append((ch, s))
         else:
             words.append([(ch, s)])
     return words
+
+
+def _han(text: str) -> bool:
+    return "\u3400" <= text <= "\u9fff"
 
 
 def _unreadable(run: str, scores: list[float]) -> bool:

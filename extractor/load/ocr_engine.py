@@ -26,8 +26,10 @@ MODELS = {
 #: Detection works on the page shrunk to this longest side (pixels); recognition
 #: reads each text line from the full image.
 DETECT_SIDE = 1280
+#: Detection keeps boxes scored at least this (RapidOCR's default 0.5 loses lone small digits).
+BOX_THRESHOLD = 0.3
 #: Part of every cache key: a change of engine or settings recognises afresh.
-VERSION = f"rapidocr-3/PP-OCRv6-small/{DETECT_SIDE}"
+VERSION = f"rapidocr-3/PP-OCRv6-small/{DETECT_SIDE}/{BOX_THRESHOLD}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ def _engine() -> Any:
             "Global.max_side_len": 4000,
             "Det.limit_type": "max",
             "Det.limit_side_len": DETECT_SIDE,
+            "Det.box_thresh": BOX_THRESHOLD,
         }
     )
     return rapidocr.RapidOCR(params=params)

@@ -2,8 +2,9 @@
 
 The loader keeps each OCR'd cell's lowest character score (``Document.confidence``,
 carried in evidence) and lists what it would not take as a number
-(``Document.unread``). A reviewer should look at those cells in the image:
-this turns them into findings that name the cell.
+(``Document.unread``); a blank cell on a scanned page may be a glyph OCR missed.
+A reviewer should look at those cells in the image: this turns them into
+findings that name the cell.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ LOW_CONFIDENCE = 0.9
 
 
 def ocr_findings(doc: Document, evidence: dict[str, Evidence]) -> list[Finding]:
-    """``ocr.low_confidence`` (info) per value read with a low score, ``ocr.unread``
+    """``ocr.low_confidence`` (info) per value read with a low score, ``ocr.blank`` (info)
+    per blank cell of a scanned table (OCR can miss a lone ``0``), ``ocr.unread``
     (warning) per number OCR could not read for sure (its cell left blank)."""
     out: list[Finding] = []
     for path, ev in evidence.items():
@@ -28,6 +30,20 @@ def ocr_findings(doc: Document, evidence: dict[str, Evidence]) -> list[Finding]:
                     message=Message(
                         zh=f"{where} 的 {ev.text} 识别置信度仅 {ev.confidence:.2f}，请对照原图核对",
                         en=f"{where}: {ev.text} was recognised with confidence {ev.confidence:.2f}; "
+                        "check it against the image",
+                    ),
+                    paths=[path], evidence={path: ev},
+                )
+            )
+    scanned = {box[0] for offset, box in doc.boxes.items() if offset in doc.confidence}
+    for path, ev in evidence.items():
+        if not ev.text and ev.page in scanned and ev.col:
+            out.append(
+                Finding(
+                    rule="ocr.blank", severity="info",
+                    message=Message(
+                        zh=f"{_where(ev, path)} 在扫描页上为空白：OCR 可能漏读了孤立的数字，请对照原图核对",
+                        en=f"{_where(ev, path)} is blank on a scanned page: OCR may miss a lone digit; "
                         "check it against the image",
                     ),
                     paths=[path], evidence={path: ev},
