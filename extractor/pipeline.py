@@ -18,7 +18,7 @@ from .parse.extraction import Backend, parser_backend
 from .parse.ocr_notes import ocr_findings
 from .resources import nianbao_version
 from .result import Provenance, Result
-from .verify.claims import read_narrative
+from .verify.claims import new_claims, read_narrative
 from .verify.engine import verify
 from .verify.files import Checked, cross_check, load_canonical
 
@@ -53,15 +53,16 @@ def extract(
     run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
+    claims = narration.claims + new_claims(narration.claims, run.claims)
     findings = (
         parsed.findings
         + ocr_findings(doc, parsed.evidence)
-        + verify(parsed.report, parsed.evidence, narration.claims, narration.breakdowns)
+        + verify(parsed.report, parsed.evidence, claims, narration.breakdowns)
     )
     return Result(
         report=parsed.report,
         evidence=parsed.evidence,
-        claims=narration.claims,
+        claims=claims,
         findings=findings,
         usage=run.usage.model_copy(update={"seconds": round(time.perf_counter() - t0, 4)}),
         provenance=Provenance(

@@ -1,5 +1,5 @@
 """What the installed package carries: its data directories (``rules/``,
-``prompts/``) and its version."""
+``prompts/``, ``config/``) and its version."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ narrative claims, the verifier's findings, and how the result was produced.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -40,7 +40,9 @@ class Evidence:
     confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if v is not None}
+        # Field by field, not dataclasses.asdict: that deep-copies every value and was
+        # most of the cost of writing a report's evidence to the store.
+        out = {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
         if self.box is not None:
             out["box"] = [round(x, 1) for x in self.box]
         return out
@@ -91,6 +93,10 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_hits: int = 0
+    #: Answers taken from a recorded cassette (their recorded tokens are counted above; no request was made).
+    replayed: int = 0
+    #: Estimated from the tokens and the model's price table entry; None when the model has no price.
+    cost_usd: float | None = None
 
 
 class Provenance(BaseModel):

@@ -164,5 +164,5 @@ def test_llm_usage_is_summed_and_shown_only_when_there_is_some() -> None:
     assert (usage["llm_calls"], usage["prompt_tokens"], usage["completion_tokens"], usage["cache_hits"]) == (
         4, 2000, 400, 2)
     assert usage["per_report"]["prompt_tokens"] == 1000 and usage["cost_usd"] is None
-    assert "4 calls, 2000+400 tokens, 2 cache hits, cost n/a" in to_markdown(run)
+    assert "4 calls, 2000+400 tokens, 2 cache hits, 0 replayed, estimated cost n/a" in to_markdown(run)
     assert "| LLM usage | none |" in to_markdown(evaluate(FIXTURES, oracle, only="synthetic-2021-gbk"))

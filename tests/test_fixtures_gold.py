@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SHARED, load_gold
+from conftest import FIXTURES, ROOT, SHARED, load_gold
 
 from extractor.evaluate.scoring import claim_cells, flat
 from extractor.load import load
@@ -24,13 +24,14 @@ from extractor.schema import Report
 from extractor.template import APPLICANT_COLUMNS
 
 SHARED_FIXTURES = SHARED / "fixtures"
-GOLD = sorted((FIXTURES / "gold").glob("*.json"))
+#: eval/fixtures, and the layouts only a model reads (eval/fixtures-llm), held to the same standard.
+GOLD = sorted((FIXTURES / "gold").glob("*.json")) + sorted((ROOT / "eval" / "fixtures-llm" / "gold").glob("*.json"))
 APPLICANTS = tuple(c for c in APPLICANT_COLUMNS if c != "total")
 _gold = load_gold
 
 
 def _report_file(gold: Path) -> Path:
-    raws = sorted((FIXTURES / "reports").glob(gold.stem + ".*"))
+    raws = sorted((gold.parent.parent / "reports").glob(gold.stem + ".*"))
     assert len(raws) == 1, f"{gold.stem}: expected one report file, found {raws}"
     return raws[0]
 

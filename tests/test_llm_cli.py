@@ -58,7 +58,9 @@ def test_flags_choose_endpoint_and_model(endpoint: ScriptedEndpoint, monkeypatch
     assert len(endpoint.requests) == 2
 
 
-def test_logs_lists_the_calls(endpoint: ScriptedEndpoint) -> None:
+def test_logs_lists_the_calls(endpoint: ScriptedEndpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "prices.toml").write_text('[prices.scripted-model]\ninput = 1\noutput = 2\n', encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path / "prices.toml"))
     empty = runner.invoke(app, ["logs"])
     assert empty.exit_code == 0 and "no model calls logged" in empty.stdout
     endpoint.fail(500)
@@ -68,9 +70,11 @@ def test_logs_lists_the_calls(endpoint: ScriptedEndpoint) -> None:
     listed = json.loads(runner.invoke(app, ["logs", "--json"]).stdout)
     assert [bool(r["error"]) for r in listed] == [False, True]  # newest first
     assert listed[0]["response"] == ANSWER and listed[0]["cached"] is False
+    assert listed[0]["cost_usd"] == pytest.approx((1200 * 1 + 300 * 2) / 1e6) and listed[1]["cost_usd"] == 0
     assert len(json.loads(runner.invoke(app, ["logs", "--json", "-n", "1"]).stdout)) == 1
     table = runner.invoke(app, ["logs"]).stdout
-    assert "extract_tables" in table and "1200/300" in table
+    assert "extract_tables" in table and "1200/300" in table and "$0.0018" in table
+    assert "estimated cost of these 2 calls: $0.0018" in table
 
 
 def test_unknown_backend_is_bad_input() -> None:

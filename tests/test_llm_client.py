@@ -4,14 +4,19 @@ from the cache without HTTP, and every call (failed ones too) in SQLite."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import socket
 import sqlite3
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
+import openai
 import pytest
 from conftest import FIXTURES, leaf_diff, load_gold
 from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture, tables_answer  # noqa: F401 (fixture)
@@ -69,14 +74,99 @@ def test_nothing_listening_is_retried_then_reported(
     assert closed in str(err.value)
 
 
-def test_an_answer_that_does_not_fit_the_schema_fails_loudly(endpoint: ScriptedEndpoint, tmp_path: Path) -> None:
-    endpoint.answer({"template": "2021", "applications": {"granted": {"total": "many"}}})
-    with pytest.raises(BackendError, match="does not fit the schema"):
+INVALID = {"template": "2021", "applications": {"granted": {"total": "many"}}}
+
+
+def test_an_invalid_answer_is_asked_again_with_its_error(endpoint: ScriptedEndpoint, tmp_path: Path) -> None:
+    endpoint.answer(INVALID)
+    endpoint.answer(tables_answer(GOLD))
+    result = extract(REPORT, backend="llm")
+    assert leaf_diff(GOLD, result.to_json()) == []
+    first, second = endpoint.requests
+    assert len(second["messages"]) > len(first["messages"]) and second["messages"][:2] == first["messages"]
+    told = json.dumps(second["messages"][2:], ensure_ascii=False)
+    assert "applications.granted.total" in told and "many" in told  # the model sees what it got wrong
+    assert result.usage.llm_calls == 2 and result.usage.prompt_tokens == 2400
+    rejected, accepted = calls(tmp_path / "logs.db")
+    assert "does not fit the schema: applications.granted.total" in rejected["error"]
+    assert json.loads(rejected["response"]) == INVALID
+    assert accepted["error"] is None and json.loads(accepted["response"]) == tables_answer(GOLD)
+
+
+def test_a_negative_count_is_asked_again(endpoint: ScriptedEndpoint) -> None:
+    negative = copy.deepcopy(tables_answer(GOLD))
+    negative["applications"]["granted"]["total"] = -7
+    endpoint.answer(negative)
+    endpoint.answer(tables_answer(GOLD))
+    assert leaf_diff(GOLD, extract(REPORT, backend="llm").to_json()) == []
+    told = json.dumps(endpoint.requests[1]["messages"][2:], ensure_ascii=False)
+    assert "never negative" in told and "applications.granted.total" in told
+
+
+def test_reasks_are_bounded_then_fail_loudly(
+    endpoint: ScriptedEndpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_LLM_MAX_REASKS", "1")
+    endpoint.answer(INVALID)
+    endpoint.answer(INVALID)
+    with pytest.raises(BackendError, match=r"2 attempt.*does not fit the schema"):
         extract(REPORT, backend="llm")
-    assert len(endpoint.requests) == 1  # no re-ask: one request, one log row
-    (row,) = calls(tmp_path / "logs.db")
-    assert json.loads(row["response"])["applications"]["granted"]["total"] == "many"
-    assert "applications.granted.total" in row["error"]
+    assert len(endpoint.requests) == 2  # not (1 + reasks) × (1 + retries): the 599 after the script is never reached
+    assert ["applications.granted.total" in c["error"] for c in calls(tmp_path / "logs.db")] == [True, True]
+
+
+def test_transport_retries_and_reasks_share_no_budget(
+    endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MAX_RETRIES=2 transport failures for the whole question, MAX_REASKS=1 re-ask: four requests at most."""
+    monkeypatch.setenv("NIANBAO_LLM_MAX_REASKS", "1")
+    endpoint.fail(500)
+    endpoint.answer(INVALID)
+    endpoint.fail(502)
+    endpoint.answer(tables_answer(GOLD))
+    assert leaf_diff(GOLD, extract(REPORT, backend="llm").to_json()) == []
+    assert len(endpoint.requests) == 4
+    endpoint.fail(500, times=3)  # a third transport failure in one question is one too many
+    endpoint.answer(tables_answer(GOLD))
+    with pytest.raises(BackendError, match=r"3 attempt.*500"):
+        extract(REPORT, backend="llm", llm=LLMSettings.from_env(cache=False))
+
+
+def test_a_429_waits_what_retry_after_says(endpoint: ScriptedEndpoint) -> None:
+    endpoint.fail(429, retry_after="2")
+    endpoint.answer(tables_answer(GOLD))
+    t0 = time.monotonic()
+    result = extract(REPORT, backend="llm")
+    assert time.monotonic() - t0 >= 1.9  # NIANBAO_LLM_BACKOFF=0: only Retry-After makes it wait
+    assert len(endpoint.requests) == 2 and leaf_diff(GOLD, result.to_json()) == []
+
+
+def test_a_wait_beyond_the_deadline_ends_the_question_now(
+    endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NIANBAO_LLM_DEADLINE", "5")
+    endpoint.fail(503, retry_after="3600")
+    t0 = time.monotonic()
+    with pytest.raises(BackendError, match=r"1 attempt.*503.*3600 s later, past the 5 s deadline"):
+        extract(REPORT, backend="llm")
+    assert time.monotonic() - t0 < 5 and len(endpoint.requests) == 1
+
+
+def _status_error(status: int, retry_after: str) -> openai.APIStatusError:
+    request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    response = httpx.Response(status, headers={"Retry-After": retry_after}, request=request)
+    return openai.APIStatusError("limited", response=response, body=None)
+
+
+def test_retry_after_in_seconds_or_as_an_http_date() -> None:
+    from extractor.llm.client import retry_after
+
+    now = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+    assert retry_after(_status_error(429, "7"), now) == 7.0
+    assert retry_after(_status_error(503, "Sat, 01 Mar 2025 12:00:30 GMT"), now) == 30.0
+    assert retry_after(_status_error(429, "Sat, 01 Mar 2025 11:00:00 GMT"), now) == 0.0  # already past
+    assert retry_after(_status_error(429, "soon"), now) is None  # unreadable: back off instead
+    assert retry_after(_status_error(500, "7"), now) is None  # honoured for 429 and 503 only
 
 
 def test_second_run_is_answered_by_the_cache(endpoint: ScriptedEndpoint, tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, leaf_diff, load_gold
 from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture  # noqa: F401 (fixture)
 
 from extractor import extract, load_string
+from extractor.llm.backend import estimated_tokens
 from extractor.schema import flatten
 
 DONGGUAN = FIXTURES / "reports" / "dongguan-hrss-2023.md"
@@ -57,6 +59,32 @@ def test_asks_only_for_the_cells_the_parser_could_not_read(endpoint: ScriptedEnd
     assert result.usage.llm_calls == 1
 
 
+def test_over_the_token_budget_only_the_rows_around_the_gap_are_sent(
+    endpoint: ScriptedEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = load_string(_unplaced_granted_row(), name="dongguan-stray.md")
+    endpoint.answer(_answer(GRANTED))
+    extract(doc, backend="hybrid")
+    whole = endpoint.user_message()
+    monkeypatch.setenv("NIANBAO_LLM_MAX_INPUT_TOKENS", "500")
+    endpoint.answer(_answer(GRANTED))
+    result = extract(doc, backend="hybrid")
+    sent = endpoint.user_message()
+    assert estimated_tokens(sent) <= 500 < estimated_tokens(whole)
+    assert PATH.findall(sent) == GRANTED and "自然人" in sent  # the cells and the column header
+    lines = sent.splitlines()
+    assert any(ln.startswith("二、上年结转") for ln in lines) and any("(二) 部分公开" in ln for ln in lines)
+    assert "(一) 予以公开\t54\t2\t0\t0\t0\t0\t56\t9" in sent  # the unplaced row, whole
+    assert "(七) 总计" not in sent and "信访举报" not in sent  # the rest of the table is not sent
+    assert leaf_diff(GOLD, result.to_json()) == []
+    assert not [f for f in result.findings if f.rule == "llm.truncated"]
+    monkeypatch.setenv("NIANBAO_LLM_MAX_INPUT_TOKENS", "200")  # not even the region fits: cut, and said so
+    endpoint.answer(_answer(GRANTED))
+    result = extract(doc, backend="hybrid")
+    assert estimated_tokens(endpoint.user_message()) <= 200
+    assert [f.severity for f in result.findings if f.rule == "llm.truncated"] == ["warning"]
+
+
 def test_unprinted_or_unasked_values_are_not_taken(endpoint: ScriptedEndpoint) -> None:
     doc = load_string(_unplaced_granted_row(), name="dongguan-stray.md")
     answer = _answer(GRANTED, commercial=2222)
@@ -71,16 +99,28 @@ def test_unprinted_or_unasked_values_are_not_taken(endpoint: ScriptedEndpoint) -
     assert [f.paths for f in unlocated] == [["applications.granted.commercial"]]
 
 
-def test_rows_the_report_does_not_print_are_asked_for_and_stay_blank(endpoint: ScriptedEndpoint) -> None:
+def test_rows_a_template_table_does_not_print_are_not_asked_for(endpoint: ScriptedEndpoint) -> None:
+    """The parser read the table in the template's layout, so its missing rows are not printed: nothing to ask."""
     name = "synthetic-2021-missing-rows"
     report = next((FIXTURES / "reports").glob(name + ".*"))
     gold = load_gold(FIXTURES / "gold" / f"{name}.json")
-    missing = [p for f in extract(report).findings if f.rule == "parse.row_missing" for p in f.paths]
-    endpoint.answer({"values": [{"path": p, "value": None} for p in missing]})
+    assert [f for f in extract(report).findings if f.rule == "parse.row_missing"]
     result = extract(report, backend="hybrid")
-    assert sorted(PATH.findall(endpoint.user_message())) == sorted(missing)
+    assert endpoint.requests == [] and result.usage.llm_calls == 0
     assert leaf_diff(gold, result.to_json()) == []
-    assert not [f for f in result.findings if f.rule.startswith("llm.")]
+
+
+def test_missing_rows_are_asked_for_beside_unplaced_ones(endpoint: ScriptedEndpoint) -> None:
+    """A table with an unplaced row is not in the template's layout: its missing rows are asked for too."""
+    text = (FIXTURES / "reports" / "synthetic-2021-missing-rows.html").read_text(encoding="utf-8")
+    missing = [p for f in extract(load_string(text, name="m.html")).findings if f.rule == "parse.row_missing"
+               for p in f.paths]
+    row = "<td>1</td><td>0</td><td>18</td></tr>"
+    assert text.count(row) == 1
+    doc = load_string(text.replace(row, row[:-5] + "<td>9</td></tr>"), name="m.html")
+    endpoint.answer({"values": []})
+    extract(doc, backend="hybrid")
+    assert set(missing) | set(GRANTED) == set(PATH.findall(endpoint.user_message()))
 
 
 def test_nothing_to_ask_no_request(endpoint: ScriptedEndpoint) -> None:

@@ -85,9 +85,9 @@ def test_prev_is_only_allowed_in_sum_rules(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "says"),
     [
-        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理{TOT}(\\d+){U}'", "no number group"),
-        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理{TOTAL}{N}{U}'", "unknown macro {TOTAL}"),
-        ("pattern: '不予处理{TOT}{N}{U}'", "pattern: '不予处理({N}{U}'", "bad pattern"),
+        ("pattern: '不予处理的?{TOT}{N}{U}'", "pattern: '不予处理的?{TOT}(\\d+){U}'", "no number group"),
+        ("pattern: '不予处理的?{TOT}{N}{U}'", "pattern: '不予处理的?{TOTAL}{N}{U}'", "unknown macro {TOTAL}"),
+        ("pattern: '不予处理的?{TOT}{N}{U}'", "pattern: '不予处理的?({N}{U}'", "bad pattern"),
         ("[applications.not_processed.*.total]", "[applications.not_processed.*.totl]", "names no canonical path"),
         ("- id: not_processed", "- id: withheld", "duplicate phrasing id withheld"),
         ("context: '{INFO_CASE}'", "context: '({INFO_CASE}'", "bad pattern"),

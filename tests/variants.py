@@ -154,3 +154,116 @@ def html_page(gold: dict[str, Any]) -> str:
     parts += [f"<p>{line}</p>" for line in sign.split("\n") if line]
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+# --- plain text as PDF-to-text tools print it, in the layouts real reports show --------
+
+#: Layouts of :func:`text_dump`; each stands for a failure class of issue 16.
+TEXT_LAYOUTS = (
+    "lines", "wrapped", "detached", "stray", "below", "mixed", "flat4", "flat4-mixed", "blocks", "misnamed"
+)
+_WRAP = 9  # characters of a long label printed above its values; the rest goes below
+
+
+def _dump_active(gold: dict[str, Any], blocks: bool) -> list[str]:
+    """Table 二: one header per row (``lines``), or the template's 第二十条 blocks,
+    each with its own header row, a footnote mark, signed changes and amounts in 元."""
+    template = gold["meta"]["template"]
+    rows = _active_rows(gold)
+    if not blocks:
+        return [f"信息内容 {' '.join(h)}\n{label} {' '.join(v)}" for label, h, v in rows]
+    groups = [("（一）", 2), ("（五）", 2 if template == "2019" else 1), ("（六）", 2), ("（八）", 1)]
+    if template == "2019":
+        groups.append(("（九）", 1))
+    out: list[str] = []
+    k = 0
+    for item, n in groups:
+        mark = "[1]" if item == "（一）" else ""
+        out.append(f"第二十条第{item}项{mark}")
+        label, headers, _ = rows[k]
+        out.append("信息内容 " + " ".join(h.replace("（万元）", "（元）") for h in headers))
+        for label, headers, values in rows[k : k + n]:
+            shown = []
+            for h, v in zip(headers, values, strict=True):
+                if "万元" in h and v != "/":
+                    v = fmt(float(Decimal(v) * 10000))
+                elif h == "本年增/减" and v not in {"/", "0"} and not v.startswith("-"):
+                    v = "+" + v
+                shown.append(v)
+            out.append(f"{label} {' '.join(shown)}")
+        k += n
+    out.append("[1]该项内对外公开总数量为现行有效的数量。" if template == "2019" else "[1]现行有效件数为年底数。")
+    return out
+
+
+def _dump_applications(gold: dict[str, Any], layout: str) -> list[str]:
+    cols = " ".join(_APP_HEADER)
+    if layout == "misnamed":
+        cols = " ".join([*(f"数据{k}" for k in range(1, 7)), "总计"])
+    head = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况",
+            "法人或其他组织", cols]
+    rows = _app_rows(gold)
+    labels: list[tuple[str, str]] = []  # (group words printed before the label, the row's own label)
+    for top, group, label, _ in rows:
+        prefix, own = "", label or group or top
+        if label and label.startswith("1."):
+            prefix = group + " "
+        if own == "(一)予以公开":
+            prefix = top + " "
+        if layout == "misnamed":
+            own = own.replace("其他法律行政法规禁止公开", "其他法律行政止公开")
+        labels.append((prefix, own))
+    values = [" ".join(v) for *_, v in rows]
+    if layout == "detached":
+        return head + [p + own for p, own in labels] + values
+    out = list(head)
+    vertical = list("三、本年度办理结果") if layout == "wrapped" else []
+    for k, ((prefix, own), vals) in enumerate(zip(labels, values, strict=True)):
+        if layout == "misnamed" and k == len(labels) - 2:
+            out.append(cols)  # the header printed again at a page break before the last rows
+        if layout == "wrapped" and len(own) > _WRAP + 4:
+            out += [prefix + own[:_WRAP], vals, own[_WRAP:]]
+        elif layout == "stray" and k == 5:
+            out += [vals, prefix + own]  # the value line printed above its label
+        elif layout == "below" or (layout == "mixed" and k % 3):
+            out += [vals, prefix + own]  # the label under its numbers
+        else:
+            out.append(f"{prefix}{own} {vals}")
+        if vertical and k >= 2:
+            out.append(vertical.pop(0))
+    return out
+
+
+def _dump_review(gold: dict[str, Any], layout: str) -> list[str]:
+    heads = list(REVIEW_COLUMNS.values())
+    values = " ".join(_review_values(gold))
+    if layout == "flat4":
+        return ["行政复议 行政诉讼 未经复议直接起诉 复议后起诉 " + " ".join(heads * 3), values]
+    if layout == "flat4-mixed":
+        return ["行政复议 行政诉讼", "未经复议直接起诉 复议后起诉",
+                "结果 结果 其他 尚未 总 结果 结果 其他 尚未 总 结果 结果 其他 尚未 总",
+                f"维持 纠正 结果 审结 计 维持 纠正 结果 审结 计 维持 纠正 结果 审结 {values} 计"]
+    return ["行政复议", " ".join(heads), "行政诉讼", "未经复议直接起诉", " ".join(heads), "复议后起诉",
+            " ".join(heads), values]
+
+
+def text_dump(gold: dict[str, Any], layout: str = "lines") -> str:
+    """The gold tables as plain text lines, values separated by spaces, in one of
+    :data:`TEXT_LAYOUTS`: ``wrapped`` long labels around their values with the
+    vertical 三、本年度办理结果 interleaved; ``detached`` all labels, then all value
+    rows; ``stray`` a value line printed above its label, ``below`` every label
+    printed under its numbers, ``mixed`` two rows in three so (a PDF's text order
+    for vertically centred labels); ``flat4`` table 四's 15
+    values on one line under a one-line header, ``flat4-mixed`` under a two-line
+    header whose last words share the values' line; ``blocks`` table 二 as
+    第二十条 blocks; ``misnamed`` row and column names that differ from the template's."""
+    title, sign = _title(gold)
+    out = [title, "", "一、总体情况", "本机关依法做好政府信息公开工作。", "二、主动公开政府信息情况"]
+    active = _dump_active(gold, blocks=layout in {"blocks", "misnamed"})
+    if layout == "misnamed":
+        active = [ln.replace("行政规范性文件", "规范性文件") for ln in active]
+    out += active
+    out += ["三、收到和处理政府信息公开申请情况", *_dump_applications(gold, layout)]
+    out += ["四、政府信息公开行政复议、行政诉讼情况", *_dump_review(gold, layout)]
+    out += ["五、存在的主要问题及改进情况", "无。", sign]
+    return "\n".join(out)

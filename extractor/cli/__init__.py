@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..resources import nianbao_version
-from . import bench, evaluate, extract, logs, verify
+from . import batch, bench, evaluate, export, extract, logs, review, serve, verify
 
 app = typer.Typer(
     name="nianbao",
@@ -38,3 +38,7 @@ app.command("eval")(evaluate.command)
 app.command("bench")(bench.command)
 app.command("logs")(logs.command)
 app.command("verify")(verify.command)
+app.command("batch")(batch.command)
+app.command("export")(export.command)
+app.command("serve")(serve.command)
+app.command("review")(review.command)

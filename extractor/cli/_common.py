@@ -21,6 +21,11 @@ R = TypeVar("R")
 #: How each finding severity is shown.
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 
+#: Help of the options that choose the model, shared by ``extract`` and ``eval``.
+MODEL_HELP = "Model name (default: $NIANBAO_LLM_MODEL, then nianbao.toml)"
+BASE_URL_HELP = "OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL, $OPENAI_BASE_URL, nianbao.toml)"
+NO_CACHE_HELP = "Ask the model even when its answer is cached"
+
 #: Exit codes shared by all commands.
 EXIT_FINDINGS, EXIT_BAD_INPUT = 1, 2
 

@@ -11,10 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from ..errors import NianbaoError
+from ..evaluate.compare import HEADERS, NOTE, Compared, cells, compared, rank, to_json, write_comparison
 from ..evaluate.harness import EvalRun, Gates, backend_extractor, evaluate, gate_failures
 from ..evaluate.report import summary_rows, write_report
 from ..evaluate.scoring import Counts, percent
-from ._common import EXIT_FINDINGS, console, err_console, user_errors
+from ..llm.backend import LLM_BACKENDS
+from ..llm.settings import LLMSettings
+from ._common import BASE_URL_HELP, EXIT_FINDINGS, NO_CACHE_HELP, console, err_console, user_errors
 
 
 def _counts(c: Counts) -> list[str]:
@@ -92,6 +95,18 @@ def print_run(run: EvalRun, out: Console, limit: int) -> None:
         out.print(n, markup=False, highlight=False)
 
 
+def print_comparison(fixtures: Path, rows: list[Compared], out: Console) -> None:
+    if not out.is_terminal:
+        out = Console(file=out.file, width=max(out.width, 170))
+    t = Table(title=f"nianbao eval — models compared on {fixtures}", title_justify="left")
+    for h in HEADERS:
+        t.add_column(h, justify="left" if h in ("model", "backend") else "right")
+    for r in rows:
+        t.add_row(*cells(r))
+    out.print(t)
+    out.print(NOTE, markup=False, highlight=False)
+
+
 @user_errors
 def command(
     fixtures: Annotated[Path, typer.Argument(help="Folder with reports/ and gold/")] = Path("eval/fixtures"),
@@ -106,11 +121,59 @@ def command(
     min_claims: Annotated[float | None, typer.Option(help="Gate: claims recall, percent")] = None,
     max_false_alarms: Annotated[int | None, typer.Option(help="Gate: error findings on consistent reports")] = None,
     min_caught: Annotated[float | None, typer.Option(help="Gate: mutations caught, percent")] = None,
+    models: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="Model to score (repeat to compare several, beside the parser)"),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help=BASE_URL_HELP)
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
+    record: Annotated[Path | None, typer.Option(help="Record every model answer used into this cassette")] = None,
+    replay: Annotated[
+        Path | None, typer.Option(help="Answer from this recorded cassette: no endpoint, no request")
+    ] = None,
+    compare_out: Annotated[
+        Path, typer.Option(help="With --model: write the comparison to this path + .json and .md")
+    ] = Path("nianbao-comparison"),
 ) -> None:
-    """Score a backend against hand-labelled fixtures; exit 1 when a gate fails."""
-    run = evaluate(fixtures, backend_extractor(backend), backend=backend, mutate=mutate, seed=seed, only=only)
-    if not run.reports:
-        raise NianbaoError(f"{fixtures}: no labelled reports")
+    """Score a backend against hand-labelled fixtures; exit 1 when a gate fails.
+    With --model (repeatable), compare those models and the parser in one table."""
+    asks = backend in LLM_BACKENDS
+    if (models or base_url or record or replay) and not asks:
+        raise NianbaoError(f"--model, --base-url, --record and --replay need --backend {' or '.join(LLM_BACKENDS)}")
+
+    def settings(model: str | None) -> LLMSettings | None:
+        if not asks:
+            return None
+        return LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache, record=record, replay=replay)
+
+    def scored(name: str, llm: LLMSettings | None) -> EvalRun:
+        run = evaluate(fixtures, backend_extractor(name, llm), backend=name, mutate=mutate, seed=seed, only=only,
+                       jobs=llm.concurrency if llm is not None else 1)
+        if not run.reports:
+            raise NianbaoError(f"{fixtures}: no labelled reports")
+        return run
+
+    gates = Gates(min_accuracy, min_claims, max_false_alarms, min_caught)
+    if models:
+        chosen = [settings(m) for m in models]  # every model's settings checked before any report is read
+        runs = [("parser", scored("parser", None))]
+        runs += [(m, scored(backend, llm)) for m, llm in zip(models, chosen, strict=True)]
+        rows = rank([compared(name, run) for name, run in runs])
+        if as_json:
+            typer.echo(json.dumps(to_json(str(fixtures), rows), ensure_ascii=False, indent=2))
+        else:
+            print_comparison(fixtures, rows, console)
+        for path in write_comparison(compare_out, str(fixtures), rows):
+            err_console.print(f"wrote {path}", highlight=False)
+        failures = [f"{name}: {f}" for name, run in runs[1:] for f in gate_failures(run, gates)]
+        for f in failures:
+            err_console.print(f"[red]gate failed:[/] {f}", highlight=False)
+        if failures:
+            raise typer.Exit(EXIT_FINDINGS)
+        return
+    run = scored(backend, settings(None))
     if as_json:
         typer.echo(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -118,7 +181,7 @@ def command(
     if report is not None:
         write_report(run, report, limit)
         err_console.print(f"wrote {report}", highlight=False)
-    failures = gate_failures(run, Gates(min_accuracy, min_claims, max_false_alarms, min_caught))
+    failures = gate_failures(run, gates)
     for f in failures:
         err_console.print(f"[red]gate failed:[/] {f}", highlight=False)
     if failures:

@@ -14,7 +14,7 @@ from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
 from ..load.isolate import listening
 from ..pipeline import BACKENDS, extract
-from ._common import console, err_console, user_errors
+from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, err_console, user_errors
 from .render import render_result
 
 
@@ -33,11 +33,11 @@ def command(
     backend: Annotated[
         str, typer.Option("--backend", "-b", help=f"{' | '.join(BACKENDS)}; llm and hybrid ask a model (docs/llm.md)")
     ] = "parser",
-    model: Annotated[str | None, typer.Option("--model", help="Model name (default: $NIANBAO_LLM_MODEL)")] = None,
+    model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
     base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (default: $NIANBAO_LLM_BASE_URL)")
+        str | None, typer.Option("--base-url", help=BASE_URL_HELP)
     ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ask the model even when its answer is cached")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
     no_ocr: Annotated[
         bool, typer.Option("--no-ocr", help="Refuse scanned PDFs and pictures instead of reading them by OCR")
     ] = False,

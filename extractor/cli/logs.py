@@ -9,7 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from ..llm.config import read_config
 from ..llm.log import read_calls
+from ..llm.prices import Price, price_table
 from ..llm.settings import log_db_path
 from ._common import console, user_errors
 
@@ -23,6 +25,16 @@ def _response(row: dict[str, Any]) -> Any:
         return text
 
 
+def _cost(row: dict[str, Any], prices: dict[str, Price]) -> float | None:
+    """What the call cost by today's price table; None for a model it does not list."""
+    price = prices.get(row["model"])
+    return None if price is None else price.cost(row["prompt_tokens"], row["completion_tokens"])
+
+
+def _dollars(cost: float | None) -> str:
+    return "—" if cost is None else f"${cost:.4f}"
+
+
 @user_errors
 def command(
     n: Annotated[int, typer.Option("-n", min=1, help="How many calls to list")] = 20,
@@ -31,19 +43,32 @@ def command(
     """List logged model calls (log: $NIANBAO_LOG_DB or logs.db in the user data folder)."""
     path = log_db_path()
     rows = read_calls(path, n)
+    prices = price_table(read_config())
+    costs = [_cost(r, prices) for r in rows]
     if as_json:
-        records = [row | {"cached": bool(row["cached"]), "response": _response(row)} for row in rows]
+        records = [
+            row | {"cached": bool(row["cached"]), "response": _response(row), "cost_usd": cost}
+            for row, cost in zip(rows, costs, strict=True)
+        ]
         typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     if not rows:
         console.print(f"no model calls logged in {path}", highlight=False)
         return
     table = Table(title=f"model calls — {path}", title_justify="left")
-    for col in ("UTC", "task", "model", "tokens", "ms"):
-        table.add_column(col, justify="right" if col in ("tokens", "ms") else "left", min_width=len(col), no_wrap=True)
+    for col in ("UTC", "task", "model", "tokens", "cost", "ms"):
+        right = col in ("tokens", "cost", "ms")
+        table.add_column(col, justify="right" if right else "left", min_width=len(col), no_wrap=True)
     table.add_column("error", overflow="fold", ratio=1)
-    for r in rows:
+    for r, cost in zip(rows, costs, strict=True):
         tokens = "cached" if r["cached"] else f"{r['prompt_tokens']}/{r['completion_tokens']}"
         when = r["ts"][5:19].replace("T", " ")
-        table.add_row(when, r["task"], r["model"], tokens, str(r["duration_ms"]), (r["error"] or "")[:120])
+        table.add_row(when, r["task"], r["model"], tokens, _dollars(cost), str(r["duration_ms"]),
+                      (r["error"] or "")[:120])
     console.print(table)
+    known = [c for c in costs if c is not None]
+    total = f"${sum(known):.4f}" if known else "unknown"
+    if len(known) < len(costs):
+        total += f" ({len(costs) - len(known)} of them by models the price table does not list)"
+    console.print(f"estimated cost of these {len(rows)} calls: {total}; prices from config/prices.toml and "
+                  "nianbao.toml [prices], estimates only: check your provider's bill", markup=False, highlight=False)

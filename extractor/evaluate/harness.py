@@ -13,13 +13,15 @@ import fnmatch
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..document import Document
 from ..errors import InputError, NianbaoError
+from ..llm.settings import LLMSettings
 from ..load import load, load_bytes
 from .scoring import (
     ClaimScore,
@@ -39,17 +41,17 @@ from .scoring import (
 Extractor = Callable[[Document], dict[str, Any]]
 
 #: LLM usage keys summed per run; they stay zero for the parser.
-USAGE_KEYS = ("llm_calls", "prompt_tokens", "completion_tokens", "cache_hits")
+USAGE_KEYS = ("llm_calls", "prompt_tokens", "completion_tokens", "cache_hits", "replayed")
 
 
-def backend_extractor(backend: str) -> Extractor:
-    """The pipeline with one backend, as an :data:`Extractor`."""
+def backend_extractor(backend: str, llm: LLMSettings | None = None) -> Extractor:
+    """The pipeline with one backend (and, for the LLM backends, its settings), as an :data:`Extractor`."""
     from ..pipeline import extract, get_backend  # the pipeline pulls in every stage
 
     get_backend(backend)  # an unknown name fails here, before any report is read
 
     def run(doc: Document) -> dict[str, Any]:
-        return extract(doc, backend=backend).to_json()
+        return extract(doc, backend=backend, llm=llm).to_json()
 
     return run
 
@@ -178,7 +180,7 @@ class EvalRun:
     def usage(self) -> dict[str, Any] | None:
         """Summed LLM usage, or ``None`` when no report used an LLM (nothing to show)."""
         sums = {k: sum(int(r.usage.get(k) or 0) for r in self.reports) for k in USAGE_KEYS}
-        if not sums["llm_calls"]:
+        if not (sums["llm_calls"] or sums["cache_hits"] or sums["replayed"]):
             return None
         costs = [r.usage["cost_usd"] for r in self.reports if r.usage.get("cost_usd") is not None]
         n = len(self.reports)
@@ -270,28 +272,39 @@ def evaluate(
     mutate: int = 0,
     seed: int = 7,
     only: str | None = None,
+    jobs: int = 1,
 ) -> EvalRun:
-    """Extract and score every labelled report under ``fixtures`` (reports/ + gold/)."""
+    """Extract and score every labelled report under ``fixtures`` (reports/ + gold/).
+    ``jobs`` > 1 extracts that many reports at once in threads (for backends that
+    wait on a model endpoint); mutation runs stay sequential, in score.py's order."""
     pairs, notes = labelled_reports(fixtures, only)
     rng = random.Random(seed)
     run = EvalRun(backend, str(fixtures), [], notes, mutate, seed)
-    for item in pairs:
-        gold = read_gold(item.gold)
+
+    def extracted(item: Labelled) -> tuple[Document | None, dict[str, Any] | None, str | None, float]:
         t0 = time.perf_counter()
+        doc = None
         try:
             doc = load(item.report)
-            pred: dict[str, Any] | None = extract_fn(doc)
-            error = None
+            return doc, extract_fn(doc), None, time.perf_counter() - t0
         # Like score.py's subprocess: one report that crashes the backend is a
         # failed report, and the run goes on to score the others.
         except Exception as e:
-            pred, error = None, f"{type(e).__name__}: {e}"
-        seconds = time.perf_counter() - t0
+            return doc, None, f"{type(e).__name__}: {e}", time.perf_counter() - t0
+
+    outcomes: Iterable[tuple[Document | None, dict[str, Any] | None, str | None, float]]
+    if jobs > 1 and not mutate:
+        with ThreadPoolExecutor(jobs) as pool:
+            outcomes = list(pool.map(extracted, pairs))
+    else:
+        outcomes = map(extracted, pairs)
+    for item, (doc, pred, error, seconds) in zip(pairs, outcomes, strict=True):
+        gold = read_gold(item.gold)
         r = ReportEval(
             item.name, str(item.report), score_leaves(gold, pred), score_claims(gold, pred),
             score_findings(gold, pred), seconds, error=error,
         )
-        if pred is not None:
+        if pred is not None and doc is not None:
             r.usage = dict(pred.get("usage") or {})
             evidence = pred.get("evidence") or {}
             for m in r.leaves.mismatches:

@@ -43,7 +43,7 @@ def summary_rows(run: EvalRun) -> list[tuple[str, str]]:
     usage = run.usage()
     rows.append(("LLM usage", "none" if usage is None else
                  f"{usage['llm_calls']} calls, {usage['prompt_tokens']}+{usage['completion_tokens']} tokens, "
-                 f"{usage['cache_hits']} cache hits, cost "
+                 f"{usage['cache_hits']} cache hits, {usage['replayed']} replayed, estimated cost "
                  + ("n/a" if usage["cost_usd"] is None else f"${usage['cost_usd']:.4f}")))
     return rows
 

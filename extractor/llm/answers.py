@@ -12,8 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..schema import Active2019, Active2021, Applications, ReviewLitigation
+from ..schema import Active2019, Active2021, Applications, ReviewLitigation, flatten
 from ..template import Template
+
+#: Tables whose counts are never negative (table 二 of the 2019 template prints signed changes).
+UNSIGNED = ("applications", "review_litigation")
+
+
+def _no_negative_counts(values: dict[str, Any]) -> None:
+    """A negative count in table 三 or 四 is a misreading: fail validation so the model is re-asked."""
+    bad = [p for p, v in values.items() if p.startswith(UNSIGNED) and isinstance(v, int | float) and v < 0]
+    if bad:
+        raise ValueError(f"counts in tables 三 and 四 are never negative: {', '.join(bad[:5])}")
 
 
 class TablesAnswer(BaseModel):
@@ -46,6 +56,11 @@ class TablesAnswer(BaseModel):
                 return {**data, "active": model.model_validate(data["active"], strict=True)}
         return data
 
+    @model_validator(mode="after")
+    def _unsigned(self) -> TablesAnswer:
+        _no_negative_counts(flatten(self.model_dump(mode="json", include=set(UNSIGNED))))
+        return self
+
     def template_read(self) -> Template | None:
         """The stated template, else the one whose table 二 columns the answer filled."""
         if self.template is not None or self.active is None:
@@ -66,3 +81,8 @@ class GapAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     values: list[GapValue]
+
+    @model_validator(mode="after")
+    def _unsigned(self) -> GapAnswer:
+        _no_negative_counts({v.path: v.value for v in self.values})
+        return self

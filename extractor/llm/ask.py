@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import ConfigError
+from ..errors import BackendError, ConfigError
 from ..result import Usage
+from .cassette import Recorded, read_cassette, record
 from .log import CallRecord, write_call
 from .prompts import Prompt
 from .settings import LLMSettings
@@ -38,7 +39,9 @@ class Session:
     """Asks questions for one document; ``usage`` adds up what they cost.
 
     Use as a context manager: entering imports the ``llm`` extra (a
-    :class:`ConfigError` says how to install it) and opens the cache.
+    :class:`ConfigError` says how to install it) and opens the cache; leaving
+    prices the tokens spent (``usage.cost_usd``). Replaying a cassette needs
+    neither the extra nor the cache: no request is made.
     """
 
     def __init__(self, settings: LLMSettings, source: str) -> None:
@@ -47,8 +50,12 @@ class Session:
         self.usage = Usage()
         self._client: Client | None = None
         self._cache: AnswerCache | None = None
+        self._replay: dict[str, Recorded] | None = None
 
     def __enter__(self) -> Session:
+        if self.settings.replay is not None:
+            self._replay = read_cassette(self.settings.replay)
+            return self
         try:
             from .cache import AnswerCache
             from .client import Client
@@ -67,11 +74,49 @@ class Session:
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         if self._cache is not None:
             self._cache.close()
+        price = self.settings.price
+        if price is not None:
+            self.usage.cost_usd = price.cost(self.usage.prompt_tokens, self.usage.completion_tokens)
 
     def ask(self, prompt: Prompt, user: str, response_model: type[M]) -> M:
         """The model's answer to ``prompt`` (the system message) about ``user``."""
-        assert self._client is not None, "Session.ask outside `with Session(...)`"
         input_sha = hashlib.sha256(user.encode("utf-8")).hexdigest()
+        key = cache_key(self.settings.model, prompt.sha256, input_sha)
+        if self._replay is not None:
+            return self._replayed(key, prompt, response_model)
+        before = self.usage.model_copy()
+        answer = self._ask(key, prompt, user, input_sha, response_model)
+        if self.settings.record is not None:
+            record(self.settings.record, key, Recorded(
+                model=self.settings.model, task=prompt.name, source=self.source,
+                answer=answer.model_dump(mode="json"),
+                prompt_tokens=self.usage.prompt_tokens - before.prompt_tokens,
+                completion_tokens=self.usage.completion_tokens - before.completion_tokens,
+                requests=self.usage.llm_calls - before.llm_calls,
+            ))
+        return answer
+
+    def _replayed(self, key: str, prompt: Prompt, response_model: type[M]) -> M:
+        """The recorded answer, counted with the tokens it cost when recorded."""
+        assert self._replay is not None
+        hit = self._replay.get(key)
+        if hit is None:
+            raise BackendError(
+                f"{self.source}: the cassette {self.settings.replay} has no answer from model "
+                f"{self.settings.model} to this {prompt.name} question (recorded with another prompt or input?)"
+            )
+        try:
+            answer = response_model.model_validate(hit.answer)
+        except ValidationError as e:
+            raise BackendError(f"{self.settings.replay}: recorded answer does not fit the schema: {e}") from None
+        self.usage.replayed += 1
+        self.usage.prompt_tokens += hit.prompt_tokens
+        self.usage.completion_tokens += hit.completion_tokens
+        return answer
+
+    def _ask(self, key: str, prompt: Prompt, user: str, input_sha: str, response_model: type[M]) -> M:
+        """From the cache, else from the endpoint; logged either way."""
+        assert self._client is not None, "Session.ask outside `with Session(...)`"
 
         def log(seconds: float, tokens: tuple[int, int], response: str | None, error: str | None, cached: bool) -> None:
             write_call(
@@ -84,7 +129,6 @@ class Session:
                 ),
             )
 
-        key = cache_key(self.settings.model, prompt.sha256, input_sha)
         t0 = time.perf_counter()
         hit = self._cache.get(key) if self._cache is not None else None
         if hit is not None:

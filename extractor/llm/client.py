@@ -1,14 +1,19 @@
 """One structured request to an OpenAI-compatible endpoint.
 
-The openai client talks HTTP; instructor turns the answer model into a tool
-(or JSON-mode) schema and validates the reply; tenacity retries what may pass
-(connection errors, timeouts, 429, 5xx) with exponential backoff. Anything
-else, or a failure that outlasts the retries, is a :class:`BackendError` naming
-the endpoint. Every HTTP attempt is reported to ``on_attempt`` for the log.
+Two kinds of retry, kept apart so neither multiplies the other:
 
-Instructor's own re-asking on an invalid answer is off: one attempt is one
-request, so the log and the token counts are exact, and an answer that does
-not fit the schema fails loudly instead of being coaxed into shape.
+- **Re-asks** (instructor, at most ``max_reasks``): an answer that does not fit
+  the schema is sent back to the model with the validation error in the
+  conversation, so it can fix what it got wrong instead of repeating it.
+- **Transport retries** (tenacity, at most ``max_retries`` for the whole
+  question, re-asks included): connection errors, timeouts, 408/409/429 and
+  5xx. A 429 or 503 waits what its ``Retry-After`` header says (seconds or an
+  HTTP date); anything else waits an exponential backoff with full jitter.
+
+A question therefore sends at most ``1 + max_reasks + max_retries`` requests,
+and never waits past its ``deadline``: a wait that would end after it ends the
+question now. Anything that fails for good is a :class:`BackendError` naming the
+endpoint. Every HTTP request is reported to ``on_attempt`` for the log.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import instructor
 import openai
 from instructor.core import InstructorError, InstructorRetryException
 from pydantic import BaseModel, ValidationError
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
 from ..errors import BackendError
 from .settings import LLMSettings
@@ -34,6 +41,9 @@ M = TypeVar("M", bound=BaseModel)
 # A NullHandler keeps Python's last-resort handler from printing them to stderr
 # while an application that configures logging still sees them.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+#: Statuses whose ``Retry-After`` header is honoured.
+RATE_LIMITED = (429, 503)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,26 @@ def _transient(e: BaseException) -> bool:
     if isinstance(e, openai.APIConnectionError):  # includes timeouts
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
+
+
+def retry_after(e: BaseException | None, now: datetime | None = None) -> float | None:
+    """Seconds a 429/503 asks us to wait (``Retry-After``: seconds or an HTTP date); None if it does not say."""
+    if not isinstance(e, openai.APIStatusError) or e.status_code not in RATE_LIMITED:
+        return None
+    value = (e.response.headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _one_line(e: BaseException) -> str:
@@ -82,6 +112,25 @@ def _tokens(completion: Any) -> tuple[int, int]:
     return (getattr(usage, "prompt_tokens", 0) or 0, getattr(usage, "completion_tokens", 0) or 0)
 
 
+class _Question:
+    """The state one question shares across its requests: retry budget, deadline, the answer awaiting validation."""
+
+    def __init__(self, settings: LLMSettings, on_attempt: Callable[[Attempt], None]) -> None:
+        self.on_attempt = on_attempt
+        self.deadline = time.monotonic() + settings.deadline
+        self.retries_left = settings.max_retries
+        self.requests = 0
+        #: Why retrying stopped early, when a wait would have outlasted the deadline.
+        self.note = ""
+        #: The last answer received, reported once instructor has validated (or rejected) it.
+        self.pending: Attempt | None = None
+
+    def settle(self, error: str | None) -> None:
+        if self.pending is not None:
+            self.on_attempt(replace(self.pending, error=error))
+            self.pending = None
+
+
 class Client:
     """An instructor-patched openai client for one endpoint and model."""
 
@@ -94,8 +143,14 @@ class Client:
             timeout=settings.timeout,
             max_retries=0,  # tenacity retries, so each attempt is seen and logged
         )
+        self._send = raw.chat.completions.create
+        # Instructor calls this for every request it makes, re-asks included: the
+        # transport retries go around each one, under the question's shared budget.
+        raw.chat.completions.create = self._create  # type: ignore[method-assign]
         mode = instructor.Mode.TOOLS if settings.mode == "tools" else instructor.Mode.JSON
         self._instructor = instructor.from_openai(raw, mode=mode)
+        self._instructor.on("parse:error", self._rejected)
+        self._question: _Question | None = None
 
     def ask(
         self, messages: list[dict[str, str]], response_model: type[M], on_attempt: Callable[[Attempt], None]
@@ -103,38 +158,67 @@ class Client:
         """The validated answer; :class:`BackendError` when the endpoint fails for good.
         ``on_attempt`` hears about every HTTP request, failed or not."""
         s = self.settings
-        retrying = Retrying(
-            stop=stop_after_attempt(s.max_retries + 1),
-            wait=wait_exponential(multiplier=s.backoff, max=30),
-            retry=retry_if_exception(_transient),
-            reraise=True,
-        )
+        q = self._question = _Question(s, on_attempt)
         try:
-            answer: M = retrying(self._attempt, messages, response_model, on_attempt)
-            return answer
-        except (openai.OpenAIError, InstructorError, ValueError) as e:
-            attempts = retrying.statistics.get("attempt_number", 1)
-            raise BackendError(
-                f"LLM endpoint {s.base_url} (model {s.model}) failed after {attempts} attempt(s): {_one_line(e)}"
-            ) from e
-
-    def _attempt(
-        self, messages: list[dict[str, str]], response_model: type[M], on_attempt: Callable[[Attempt], None]
-    ) -> M:
-        t0 = time.perf_counter()
-        try:
-            answer, completion = self._instructor.create_with_completion(
-                model=self.settings.model,
+            answer: M = self._instructor.chat.completions.create(
+                model=s.model,
                 messages=messages,  # type: ignore[arg-type]
                 response_model=response_model,
-                max_retries=0,
-                temperature=self.settings.temperature,
+                max_retries=s.max_reasks,
+                temperature=s.temperature,
             )
         except (openai.OpenAIError, InstructorError, ValueError) as e:
-            # Instructor wraps the API error or the validation error; retry on, and report, the cause.
+            # Instructor wraps the API error or the last validation error: report the cause.
             cause = e.__cause__ if isinstance(e, InstructorRetryException) and e.__cause__ is not None else e
-            last = e.last_completion if isinstance(e, InstructorRetryException) else None
-            on_attempt(Attempt(time.perf_counter() - t0, *_tokens(last), _answer_text(last), _one_line(cause)))
-            raise cause from None
-        on_attempt(Attempt(time.perf_counter() - t0, *_tokens(completion), _answer_text(completion), None))
+            q.settle(_one_line(cause))
+            raise BackendError(
+                f"LLM endpoint {s.base_url} (model {s.model}) failed after {q.requests} attempt(s): {_one_line(cause)}"
+                + q.note
+            ) from e
+        finally:
+            self._question = None
+        q.settle(None)
         return answer
+
+    def _rejected(self, error: Exception, **_: Any) -> None:
+        """Instructor's ``parse:error`` hook: the pending answer failed validation (a re-ask may follow)."""
+        if self._question is not None:
+            self._question.settle(_one_line(error))
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        asked = retry_after(outcome.exception() if outcome is not None else None)
+        if asked is not None:
+            return asked
+        return float(wait_random_exponential(multiplier=self.settings.backoff, max=30)(state))
+
+    def _stop(self, state: RetryCallState) -> bool:
+        q = self._question
+        assert q is not None
+        if q.retries_left <= 0:
+            return True
+        if time.monotonic() + (state.upcoming_sleep or 0.0) > q.deadline:
+            later, deadline = state.upcoming_sleep, self.settings.deadline
+            q.note = f" (the next try would start {later:.0f} s later, past the {deadline:g} s deadline)"
+            return True
+        q.retries_left -= 1
+        return False
+
+    def _create(self, *args: Any, **kwargs: Any) -> Any:
+        q = self._question
+        assert q is not None, "Client._create outside Client.ask"
+        q.settle(None)  # defensively: an answer instructor neither took nor rejected
+        retrying = Retrying(stop=self._stop, wait=self._wait, retry=retry_if_exception(_transient), reraise=True)
+        for attempt in retrying:
+            with attempt:
+                q.requests += 1
+                t0 = time.perf_counter()
+                left = q.deadline - time.monotonic()  # no request outlives the question
+                try:
+                    completion = self._send(*args, **kwargs, timeout=max(1.0, min(self.settings.timeout, left)))
+                except openai.OpenAIError as e:
+                    q.on_attempt(Attempt(time.perf_counter() - t0, 0, 0, None, _one_line(e)))
+                    raise
+                q.pending = Attempt(time.perf_counter() - t0, *_tokens(completion), _answer_text(completion), None)
+                return completion
+        raise AssertionError("unreachable: tenacity reraises")  # pragma: no cover

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..document import Document
-from ..result import Usage
+from ..result import Claim, Usage
 from .parser import Parsed, parse
 
 
@@ -24,6 +24,9 @@ class Extraction:
     usage: Usage = field(default_factory=Usage)
     model: str | None = None
     prompt_sha256: str | None = None
+    #: claims a model proposed from the narrative (grounded in its text); the
+    #: pipeline adds those the deterministic reader did not make
+    claims: list[Claim] = field(default_factory=list)
 
 
 Backend = Callable[[Document], Extraction]

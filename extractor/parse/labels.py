@@ -99,6 +99,10 @@ class RowMatcher:
     """Reads table 三's row labels in order, keeping the current group."""
 
     group: str | None = None
+    #: How many distinct rows the marked segments of the last label matched
+    #: name: three or more is a block of labels printed apart from their
+    #: numbers, not one row's label.
+    named: int = 0
 
     def match(self, label: str) -> str | None:
         """The row path (relative to ``applications``) this label names, or None.
@@ -107,6 +111,7 @@ class RowMatcher:
         unread: it is a sub-row, not its group heading's own row.
         """
         found: str | None = None
+        names: set[str] = set()
         for marker, text in segments(strip_header_noise(label)):
             if marker in _GROUP_MARKERS:
                 self.group = _GROUP_MARKERS[marker]
@@ -120,10 +125,13 @@ class RowMatcher:
                     needs is None or needs == self.group
                 ):
                     found = path
+                    if marker:  # text before the first marker may be the row above's wrapped rest
+                        names.add(path)
                     break
             else:
                 if marker[:1].isdigit():
                     found = None
+        self.named = len(names)
         return found
 
 
@@ -165,3 +173,14 @@ def last_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> str | No
             if best is None or m.end() > best[0]:
                 best = (m.end(), key)
     return best[1] if best else None
+
+
+def all_named(label: str, names: list[tuple[re.Pattern[str], str]]) -> list[str]:
+    """Every key ``label`` names, in the order printed (a block of row labels
+    printed together: ``规章行政规范性文件``)."""
+    hits = sorted((m.start(), key) for pattern, key in names for m in pattern.finditer(label))
+    out: list[str] = []
+    for _, key in hits:
+        if key not in out:
+            out.append(key)
+    return out

@@ -61,6 +61,11 @@ def parse_number(text: str) -> tuple[int | float, str | None] | None:
 _NUMBER_START = frozenset("+-0123456789")
 
 
+def value_at(text: str, start: int, line: Line) -> Value | None:
+    """The value a whitespace-free token printed at ``start`` of ``line`` reads as, or None."""
+    return _value(text, start, start + len(text), line)
+
+
 def _value(text: str, start: int, end: int, line: Line) -> Value | None:
     if text in BLANKS:
         return Value(None, text, start, end, line)

@@ -11,6 +11,14 @@ The tables the parser read settle what the text cannot: which template's
 phrasings apply, whether （六）其他处理 is one row or three, and which of two
 readings of an ambiguous phrase comes first (the one the tables support).
 
+What the words mean is data: a lexicon of the template's rows (the words that
+name each), scope words that widen a sentence (a disagreement is then a
+warning) or narrow it to a part the table has no row for (no claim), and the
+phrasings for totals, groups, lists, zero counts in words and outcome claims
+(均获维持: each table 四 total stated before it was upheld). This module only
+resolves: it keeps the scope a total opens for the results after it, drops a
+sentence dated to an earlier year, and records why it chose a reading.
+
 A total the narrative breaks down itself (``1502 条，其中 522 条…``) is not a
 claim about the tables; it is read as a :class:`Breakdown`, which the verifier
 checks on its own.
@@ -41,6 +49,8 @@ class NarrativeClaim(Claim):
     ``on_mismatch`` there is the severity of a disagreement with the tables)."""
 
     rule: str
+    #: why this reading comes first, where the sentence admits two
+    why: str | None = None
     #: the sentence counts for several bodies (全县各单位…): a disagreement with
     #: the tables, which may cover one of them, is a warning, not an error
     broad: bool = Field(default=False, exclude=True)
@@ -76,6 +86,9 @@ class Reading(BaseModel):
     model_config = ConfigDict(extra="forbid")
     paths: list[str]
     alt_paths: list[str] | None = None
+    #: further readings, tried after alt_paths when the tables bear out neither
+    #: (自然人申请 N 件: 本年新收; or （七）总计; or 新收 + 上年结转)
+    others: list[list[str]] = Field(default_factory=list)
     #: the scope this reading opens (default: the phrasing's ``sets_scope``)
     sets_scope: str | None = None
 
@@ -87,6 +100,7 @@ class Phrasing(BaseModel):
     pattern: str
     paths: list[str] | None = None
     alt_paths: list[str] | None = None
+    others: list[list[str]] = Field(default_factory=list)
     in_scope: dict[str, Reading | None] = Field(default_factory=dict)
     context: str | None = None
     sets_scope: str | None = None
@@ -94,10 +108,25 @@ class Phrasing(BaseModel):
     year: Literal["next", "prev"] | None = None
     template: Template | None = None
     on_mismatch: Severity = "error"
+    #: the value a sentence states in words, without a number (未发生…行政复议: 0)
+    value: int | None = None
+    #: further cells the same number names on its own (新制作并公开: made, and published)
+    also: list[Reading] = Field(default_factory=list)
+    #: the value is each group total stated earlier in the sentence, read under
+    #: that total's scope (均获维持: upheld = total, for review and for litigation)
+    of_totals: bool = False
+    #: a list the sentence names (无科研机构、社会公益组织提出申请): each term the
+    #: quote names adds its path to the claim's paths
+    names: dict[str, str] = Field(default_factory=dict)
+    #: claims nothing, only opens ``sets_scope`` (政府信息公开行政复议情况：)
+    marker: bool = False
+    #: two parallel lists, (?P<terms>…) and (?P<counts>…) (行政许可、行政处罚信息
+    #: 分别公开 120 条、35 条): each item read by the lexicon concept it names
+    respectively: bool = False
 
     @model_validator(mode="after")
     def _has_reading(self) -> Phrasing:
-        if self.paths is None and not self.in_scope:
+        if self.paths is None and not (self.in_scope or self.names or self.marker or self.respectively):
             raise ValueError(f"phrasing {self.id}: give paths or in_scope")
         return self
 
@@ -107,7 +136,7 @@ class Phrasing(BaseModel):
             return self.in_scope[scope]
         if self.paths is None:
             return None
-        return Reading(paths=self.paths, alt_paths=self.alt_paths, sets_scope=self.sets_scope)
+        return Reading(paths=self.paths, alt_paths=self.alt_paths, others=self.others, sets_scope=self.sets_scope)
 
 
 class BreakdownSpec(BaseModel):
@@ -120,10 +149,63 @@ class BreakdownSpec(BaseModel):
     complete: str
 
 
+class Concept(BaseModel):
+    """One canonical path group of the lexicon: the words that name it in a
+    narrative; each is read as ``TERM {gap} N unit`` (the number after its name)."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    terms: list[str]
+    paths: list[str]
+    alt_paths: list[str] | None = None
+    #: a macro naming the units a count of this concept takes (default {U})
+    unit: str = "U"
+    #: how the number is written (default: {N} then the unit)
+    count: str | None = None
+    #: what may stand between a term and its number (default: the lexicon's)
+    gap: str | None = None
+    template: Template | None = None
+    on_mismatch: Severity = "error"
+
+    def phrasing(self, gap: str) -> Phrasing:
+        terms = "|".join(sorted(self.terms, key=len, reverse=True))
+        gap = self.gap if self.gap is not None else gap
+        count = self.count or f"{{N}}{{{self.unit}}}"
+        return Phrasing(
+            id=self.id,
+            pattern=f"(?:{terms}){gap}{count}",
+            paths=self.paths,
+            alt_paths=self.alt_paths,
+            template=self.template,
+            on_mismatch=self.on_mismatch,
+        )
+
+
+class Lexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    #: what may stand between a term and its number (no clause break, no 等:
+    #: 因本机关不掌握等原因无法提供 names the whole group, not the row)
+    gap: str
+    concepts: list[Concept]
+
+
+class Scope(BaseModel):
+    """Words that set what a sentence counts, against what the table counts."""
+
+    model_config = ConfigDict(extra="forbid")
+    #: the sentence counts for more bodies or more kinds of request than the
+    #: table (全县各单位, 含咨询): a disagreement is a warning
+    broad: str
+    #: the count is a part the table does not have as a row (一审): not a claim
+    narrow: str
+
+
 class ClaimsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     macros: dict[str, str] = Field(default_factory=dict)
+    scope: Scope
     breakdown: BreakdownSpec
+    lexicon: Lexicon
     phrasings: list[Phrasing]
 
 
@@ -142,14 +224,16 @@ class ClaimCatalogue:
     breakdown_complete: re.Pattern[str]
     #: phrasing id → severity of a disagreement with the tables
     on_mismatch: dict[str, Severity]
+    broad: re.Pattern[str]
+    narrow: re.Pattern[str]
+    #: each lexicon concept's words, anchored at the end of a list item
+    concepts: tuple[tuple[Phrasing, re.Pattern[str]], ...]
 
 
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 
 
-def _compile(
-    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True
-) -> re.Pattern[str]:
+def _compile(pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True) -> re.Pattern[str]:
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in macros:
             raise ConfigError(f"{where}: unknown macro {{{m.group(1)}}}", path=str(path))
@@ -185,14 +269,18 @@ def _resolve(ph: Phrasing, path: Path) -> Phrasing:
         if r is None:
             return None
         alt = _concrete(r.alt_paths, ph.id, path) if r.alt_paths is not None else None
-        return Reading(paths=_concrete(r.paths, ph.id, path), alt_paths=alt, sets_scope=r.sets_scope)
+        others = [_concrete(o, ph.id, path) for o in r.others]
+        return Reading(paths=_concrete(r.paths, ph.id, path), alt_paths=alt, others=others, sets_scope=r.sets_scope)
 
-    base = fix(Reading(paths=ph.paths, alt_paths=ph.alt_paths)) if ph.paths is not None else None
+    base = fix(Reading(paths=ph.paths, alt_paths=ph.alt_paths, others=ph.others)) if ph.paths is not None else None
     return ph.model_copy(
         update={
             "paths": base.paths if base else None,
             "alt_paths": base.alt_paths if base else None,
+            "others": base.others if base else [],
             "in_scope": {k: fix(r) for k, r in ph.in_scope.items()},
+            "also": [r for r in map(fix, ph.also) if r is not None],
+            "names": {term: _concrete([p], ph.id, path)[0] for term, p in ph.names.items()},
         }
     )
 
@@ -207,12 +295,15 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         raise ConfigError(validation_message(e), path=str(path)) from None
     seen: set[str] = set()
     compiled: list[Compiled] = []
-    for ph in spec.phrasings:
+    # the lexicon's rows are named specifically; the phrasings after them read groups
+    for ph in [*(c.phrasing(spec.lexicon.gap) for c in spec.lexicon.concepts), *spec.phrasings]:
         if ph.id in seen:
             raise ConfigError(f"duplicate phrasing id {ph.id}", path=str(path))
         seen.add(ph.id)
         context = _compile(ph.context, spec.macros, ph.id, path, number=False) if ph.context else None
-        compiled.append(Compiled(_resolve(ph, path), _compile(ph.pattern, spec.macros, ph.id, path), context))
+        counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
+        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted)
+        compiled.append(Compiled(_resolve(ph, path), regex, context))
     bd = spec.breakdown
     try:
         complete = re.compile(bd.complete)
@@ -221,23 +312,61 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
     total = _compile(bd.total, spec.macros, "breakdown", path)
     if "u" not in total.groupindex:
         raise ConfigError("breakdown: total pattern has no unit group (?P<u>…)", path=str(path))
-    severities = {ph.id: ph.on_mismatch for ph in spec.phrasings}
-    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities)
+    severities = {c.phrasing.id: c.phrasing.on_mismatch for c in compiled}
+    broad = _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False)
+    narrow = _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False)
+    concepts = tuple(
+        (
+            next(c.phrasing for c in compiled if c.phrasing.id == k.id),
+            _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False),
+        )
+        for k in spec.lexicon.concepts
+    )
+    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts)
 
 
 def claim_severity(rule: str) -> Severity:
-    """The severity of a disagreement between the tables and a claim of phrasing ``rule``."""
-    return load_phrasings().on_mismatch.get(rule, "error")
+    """The severity of a disagreement between the tables and a claim of phrasing
+    ``rule``; a claim a model proposed (``llm.…``) disagrees at warning level."""
+    return load_phrasings().on_mismatch.get(rule, "warning" if rule.startswith("llm.") else "error")
+
+
+def new_claims(read: list[Claim], proposed: list[Claim]) -> list[Claim]:
+    """The proposed claims that say something the reader's claims do not (the
+    same value over the same paths is the same claim)."""
+    seen = {(c.value, frozenset(c.paths)) for c in read}
+    out = []
+    for c in proposed:
+        if (c.value, frozenset(c.paths)) not in seen:
+            seen.add((c.value, frozenset(c.paths)))
+            out.append(c)
+    return out
 
 
 # -- the narrative as one searchable string -------------------------------------------------------
 
-_WS = re.compile(r"\s+")
+# a page footer on a line of its own (- 2 -) is whitespace too: PDF text puts it
+# between a label and its count
+_WS = re.compile(r"(?:(?<=\n)[ \t]*[-—－][ \t]*\d{1,4}[ \t]*[-—－][ \t]*(?=\n)|\s)+")
 _HEADING = re.compile(r"[#\s]*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 
 
 def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
+
+
+#: A prose line at least this long that breaks between two digits was wrapped
+#: inside a number (行政处罚决定3 / 600条); a shorter line is a list or a
+#: one-character-per-line dump, whose digits stay apart.
+WRAPPED_LINE = 16
+
+
+def _wrapped_number(text: str, ws: re.Match[str]) -> bool:
+    """A bare line break between two digits at the end of a long prose line."""
+    at = ws.start()
+    if ws.group() != "\n" or not (text[at - 1].isdigit() and text[ws.end()].isdigit()):
+        return False
+    return at >= WRAPPED_LINE and "\n" not in text[at - WRAPPED_LINE : at]
 
 
 @dataclass(slots=True)
@@ -282,7 +411,7 @@ class Narrative:
                     before, after = text[ws.start() - 1 : ws.start()], text[ws.end() : ws.end() + 1]
                     if "\n" in ws.group() and _HEADING.match(text, ws.end()):
                         piece("\n", ws.start())
-                    elif _alnum(before) and _alnum(after):
+                    elif _alnum(before) and _alnum(after) and not _wrapped_number(text, ws):
                         piece(" ", ws.start())
                     seg_at = ws.end()
                 piece(text[seg_at:start], seg_at)
@@ -298,25 +427,65 @@ class Narrative:
 _SENTENCE_END = "。！？!?\n"
 
 
-def _sentence_start(text: str, pos: int) -> int:
-    return max(text.rfind(ch, 0, pos) for ch in _SENTENCE_END) + 1
+_CLAUSE_END = "，,；;：:" + _SENTENCE_END
+#: how far back a sentence's context is read: a run without a full stop (a
+#: hostile or broken text) must not make each number rescan it
+_LOOKBACK = 300
 
 
-#: Words that make a sentence count for more than one body.
-_BROAD = re.compile(r"全(?:县|市|区|省|州|盟|旗|镇|乡)|各(?:单位|部门|乡镇|街道|县区|区县|镇街|级)|全系统")
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """Where sentences, clauses and paragraphs end, found once per narrative so
+    that each number looks its boundaries up by bisection."""
+
+    sentences: list[int]
+    clauses: list[int]
+    paragraphs: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Marks:
+        def at(chars: str) -> list[int]:
+            return [i for i, ch in enumerate(text) if ch in chars]
+
+        return cls(at(_SENTENCE_END), at(_CLAUSE_END), at("\n"))
+
+    @staticmethod
+    def _before(marks: list[int], pos: int) -> int:
+        i = bisect.bisect_left(marks, pos)
+        return marks[i - 1] + 1 if i else 0
+
+    def sentence(self, pos: int) -> int:
+        """Where the sentence holding ``pos`` starts."""
+        return self._before(self.sentences, pos)
+
+    def clause(self, pos: int) -> int:
+        return self._before(self.clauses, pos)
+
+    def end(self, pos: int, until: str, size: int) -> int:
+        """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
+        marks = self.paragraphs if until == "paragraph" else self.sentences
+        i = bisect.bisect_left(marks, pos)
+        return marks[i] if i < len(marks) else size
+
+
+#: a year named in a sentence (2022年度，…): its counts are that year's; not
+#: one it compares with (较2019年下降, 与2022年相比)
+_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
+
+
+def _other_year(text: str, start: int, pos: int, year: int | None) -> bool:
+    """Whether the last year the sentence names before ``pos`` is one before the
+    report's: 2022年我局共收到申请58件 in a report on 2023 is last year's count."""
+    if year is None:
+        return False
+    years = [int(y) for y in _YEAR.findall(text, start, pos)]
+    return bool(years) and years[-1] < year
 
 
 def _in_parentheses(text: str, start: int, pos: int) -> bool:
     """Whether ``pos`` stands inside a bracket opened after ``start`` (（含…）)."""
     before = text[start:pos]
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
-
-
-def _scope_end(text: str, pos: int, until: str) -> int:
-    """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
-    ends = "\n" if until == "paragraph" else _SENTENCE_END
-    found = [i for ch in ends if (i := text.find(ch, pos)) >= 0]
-    return min(found, default=len(text))
 
 
 def _other_split(report: Report) -> bool:
@@ -332,7 +501,7 @@ def _one_row_other(r: Reading) -> Reading:
         return [p.replace("applications.other.*.", "applications.other.") for p in paths]
 
     alt = fix(r.alt_paths) if r.alt_paths is not None else None
-    return Reading(paths=fix(r.paths), alt_paths=alt, sets_scope=r.sets_scope)
+    return Reading(paths=fix(r.paths), alt_paths=alt, others=[fix(o) for o in r.others], sets_scope=r.sets_scope)
 
 
 def _sum(paths: list[str], leaves: dict[str, object]) -> int | float | None:
@@ -349,12 +518,79 @@ def _sum(paths: list[str], leaves: dict[str, object]) -> int | float | None:
     return total
 
 
-def _table_first(r: Reading, value: int, leaves: dict[str, object]) -> Reading:
-    """Of two readings, the one the tables support first: a phrase the tables
-    bear out in one reading only is read that way. Otherwise the order stays."""
-    if r.alt_paths is None or _sum(r.paths, leaves) == value or _sum(r.alt_paths, leaves) != value:
-        return r
-    return Reading(paths=r.alt_paths, alt_paths=r.paths, sets_scope=r.sets_scope)
+def _table_first(r: Reading, value: int | float, leaves: dict[str, object]) -> tuple[Reading, str | None]:
+    """Of a phrase's readings, the one the tables bear out first, and why; the
+    usual reading stays first when the tables bear out none or it. The other
+    shown is the usual one, or the first alternative."""
+    if r.alt_paths is None:
+        return r, None
+    readings = [r.paths, r.alt_paths, *r.others]
+    sums = [_sum(paths, leaves) for paths in readings]
+    hits = [i for i, s in enumerate(sums) if s == value]
+    if not hits:
+        return r, f"no reading agrees with the tables (they sum to {', '.join(map(str, sums))}); the usual one first"
+    if hits[0] == 0:
+        if len(hits) > 1:
+            return r, "the tables bear out this reading and another"
+        return r, f"the tables bear out this reading (the other sums to {sums[1]})"
+    chosen = readings[hits[0]]
+    swapped = Reading(paths=chosen, alt_paths=r.paths, sets_scope=r.sets_scope)
+    return swapped, f"the tables bear out this reading, not the usual one (which sums to {sums[0]})"
+
+
+_ITEM_SEP = re.compile(r"[、和及与]")
+_COUNT = re.compile(r"\d[\d,]*")
+
+
+def _respectively(
+    doc: Document, nar: Narrative, cat: ClaimCatalogue, m: re.Match[str], template: Template | None
+) -> list[Claim]:
+    """Item i of the terms counted by number i of the counts: the last items, as
+    many as there are counts, must each end in a lexicon concept's words, and the
+    item before them must not (a list longer than its counts is ambiguous)."""
+
+    def concept(item: str) -> Phrasing | None:
+        return next((ph for ph, words in cat.concepts if words.search(item) and ph.template in (None, template)), None)
+
+    items = _ITEM_SEP.split(m.group("terms"))
+    counts = list(_COUNT.finditer(m.group(0), m.start("counts") - m.start()))
+    if len(items) < len(counts) or (len(items) > len(counts) and concept(items[-len(counts) - 1])):
+        return []
+    out: list[Claim] = []
+    for item, count in zip(items[-len(counts) :], counts, strict=True):
+        ph = concept(item)
+        if ph is None or ph.paths is None:
+            return []
+        at = m.start() + count.start()
+        ev = _evidence(doc, nar, at, at + len(count.group()))
+        value = _number(count.group())
+        out.append(NarrativeClaim(quote=m.group(0), paths=ph.paths, value=value, evidence=ev, rule=ph.id))
+    return out
+
+
+def _since(stated: list[tuple[int, str, int | float]], start: int) -> list[tuple[int, str, int | float]]:
+    """The totals stated from ``start`` on (the list is in reading order)."""
+    i = len(stated)
+    while i and stated[i - 1][0] >= start:
+        i -= 1
+    return stated[i:]
+
+
+def _of_totals(
+    doc: Document, nar: Narrative, ph: Phrasing, m: re.Match[str], stated: list[tuple[int, str, int | float]]
+) -> list[Claim]:
+    """均获维持 after 行政复议 3 件、诉讼 5 件: each total's result is the total."""
+    ev = _evidence(doc, nar, m.start(), m.end())
+    out: list[Claim] = []
+    only = {k.removeprefix("only_") for k, v in m.groupdict().items() if k.startswith("only_") and v}
+    for _, scope, total in stated:
+        reading = ph.in_scope.get(scope)
+        value = total if ph.value is None else ph.value
+        if only and scope not in only:
+            continue
+        if reading is not None:
+            out.append(NarrativeClaim(quote=m.group(0), paths=reading.paths, value=value, evidence=ev, rule=ph.id))
+    return out
 
 
 def _evidence(doc: Document, nar: Narrative, start: int, end: int) -> Evidence:
@@ -363,8 +599,29 @@ def _evidence(doc: Document, nar: Narrative, start: int, end: int) -> Evidence:
     return Evidence(line=line.no if line else 0, start=a, end=b, text=doc.text[a:b], page=line.page if line else None)
 
 
+_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
 def _number(s: str) -> int:
-    return int(s.replace(",", ""))
+    """A count as printed: 1,525, or a small one in words (两, 十二)."""
+    if s[0].isdigit():
+        return int(s.replace(",", ""))
+    tens, _, ones = s.rpartition("十")
+    if "十" not in s:
+        return _DIGIT[s]
+    return _DIGIT.get(tens, 1) * 10 + _DIGIT.get(ones, 0)
+
+
+def _value(m: re.Match[str]) -> int | float:
+    """The number a match claims: a count, or an amount in 万元 (元 are converted)."""
+    n = m.group("n")
+    if "." not in n:
+        value: int | float = _number(n)
+    else:
+        value = float(n)
+    if m.groupdict().get("yuan"):
+        return round(value / 10000, 6)
+    return value
 
 
 def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, int]]) -> Narration:
@@ -378,6 +635,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     cat = load_phrasings()
     nar = Narrative.of(doc, table_spans)
     text = nar.text
+    marks = _Marks.of(text)
     template = report.meta.template
     split = _other_split(report)
     leaves: dict[str, object] = report.leaves()
@@ -387,9 +645,12 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
         if c.phrasing.template is not None and c.phrasing.template != template:
             continue
         for m in c.regex.finditer(text):
-            candidates.setdefault(m.start("n"), []).append((prio, c, m))
+            at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
+            candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []
     totals: set[int] = set()
+    # group totals (table 四) stated so far: (position, scope, value)
+    stated: list[tuple[int, str, int | float]] = []
     scope: str | None = None
     scope_end = 0
     for pos in sorted(candidates):
@@ -397,16 +658,43 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             scope = None
         for _, c, m in sorted(candidates[pos], key=lambda x: x[0]):
             ph = c.phrasing
-            if c.context is not None and not c.context.search(text, _sentence_start(text, m.start()), m.start()):
+            sentence = max(marks.sentence(m.start()), m.start() - _LOOKBACK)
+            if c.context is not None and not c.context.search(text, sentence, m.start()):
                 continue
+            if cat.narrow.search(text, max(marks.clause(m.start()), sentence), pos + 1):
+                # 一审行政诉讼案件 N 件: a part the table has no row for, and
+                # the results that follow are that part's
+                scope, scope_end = "narrow", marks.end(m.end(), "paragraph", len(text))
+                break
+            if _other_year(text, sentence, m.start(), report.meta.year):
+                break
+            if ph.marker and ph.sets_scope:
+                scope, scope_end = ph.sets_scope, marks.end(m.end(), ph.scope_until, len(text))
+                break
+            if ph.respectively:
+                found = _respectively(doc, nar, cat, m, template)
+                if not found:
+                    continue
+                claims += found
+                break
+            if ph.of_totals:
+                found = _of_totals(doc, nar, ph, m, _since(stated, sentence))
+                if not found:
+                    continue
+                claims += found
+                break
             reading = ph.reading(scope)
             if reading is None:
                 continue
+            if ph.names:
+                named = [path for term, path in ph.names.items() if term in m.group(0)]
+                reading = reading.model_copy(update={"paths": [*reading.paths, *named]})
             if not split:
                 reading = _one_row_other(reading)
-            value = _number(m.group("n"))
-            found = _claims_of(doc, nar, ph, _table_first(reading, value, leaves), m)
-            if _BROAD.search(text, _sentence_start(text, m.start()), m.start()):
+            value = _value(m) if ph.value is None else ph.value
+            chosen, why = _table_first(reading, value, leaves)
+            found = _claims_of(doc, nar, ph, chosen, m, value, why)
+            if cat.broad.search(text, sentence, m.start()):
                 for claim in found:
                     if isinstance(claim, NarrativeClaim):
                         claim.broad = True
@@ -414,11 +702,12 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             # A bracketed aside (（含复议后起诉1件）) does not become the scope that
             # the sentence's 其中 list reads under.
             opens = reading.sets_scope or ph.sets_scope
-            if opens and _in_parentheses(text, _sentence_start(text, m.start()), m.start()):
+            if opens and _in_parentheses(text, sentence, m.start()):
                 opens = None
             if opens:
-                scope, scope_end = opens, _scope_end(text, m.end(), ph.scope_until)
+                scope, scope_end = opens, marks.end(m.end(), ph.scope_until, len(text))
                 totals.add(pos)
+                stated.append((sentence, opens, value))
             break
     return Narration(claims, _breakdowns(doc, nar, cat, totals))
 
@@ -428,17 +717,15 @@ def find_claims(doc: Document, report: Report, table_spans: list[tuple[int, int]
     return read_narrative(doc, report, table_spans).claims
 
 
-def _claims_of(doc: Document, nar: Narrative, ph: Phrasing, reading: Reading, m: re.Match[str]) -> list[Claim]:
+def _claims_of(
+    doc: Document, nar: Narrative, ph: Phrasing, reading: Reading, m: re.Match[str], value: int | float, why: str | None
+) -> list[Claim]:
     ev = _evidence(doc, nar, m.start(), m.end())
     out: list[Claim] = [
         NarrativeClaim(
-            quote=m.group(0),
-            paths=reading.paths,
-            alt_paths=reading.alt_paths,
-            value=_number(m.group("n")),
-            evidence=ev,
-            rule=ph.id,
+            quote=m.group(0), paths=r.paths, alt_paths=r.alt_paths, value=value, evidence=ev, rule=ph.id, why=why
         )
+        for r in [reading, *ph.also]
     ]
     year = m.groupdict().get("y")
     if ph.year and year:
