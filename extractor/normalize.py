@@ -3,7 +3,7 @@
 Folding is one character for one character (so every offset stays valid):
 full-width digits, Latin letters and the ASCII-like punctuation the tables use
 become ASCII; NBSP, the ideographic space and other odd spaces become a plain
-space. Chinese punctuation (，。、：；“”) is kept as printed.
+space; a lone surrogate becomes U+FFFD. Chinese punctuation (，。、：；“”) is kept as printed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,32 @@ _FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FOLD.update({ord(c): ord(a) for c, a in zip("＋－．％／（）｜＊", "+-.%/()|*", strict=True)})
 _FOLD.update({c: 0x20 for c in (0x00A0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205F, 0x1680)})
 _FOLD.update({0x2212: ord("-"), 0xFE63: ord("-")})
+# A lone surrogate (a PDF's broken ToUnicode map) cannot be written as UTF-8 anywhere.
+_FOLD.update({c: 0xFFFD for c in range(0xD800, 0xE000)})
+
+
+class Collapsed:
+    """A pattern matched on text whose whitespace runs are collapsed to one space.
+
+    For patterns whose only whitespace is ``\\s*`` (optional), a run of any
+    length matches as one space does; collapsing it first keeps two ``\\s*``
+    around an optional atom from backtracking quadratically over a long run.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.pattern.match(" ".join(text.split()))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(" ".join(text.split()))
 
 
 #: A page number or page count a document prints in its margins: ``- 3 -``,
 #: ``第 3 页 共 6 页``, ``3/6``, ``Page 3 of 6``. A bare ``3`` is one only by
 #: position (a PDF's footer band, a form feed), which the callers judge.
-PAGE_MARK = re.compile(
+PAGE_MARK = Collapsed(
     r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4}"
@@ -43,7 +63,7 @@ def clean_newlines(text: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "")
 
 
-_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_PIPE_SEPARATOR = Collapsed(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 
 
 def pipe_rows(lines: list[str]) -> set[int]:
@@ -51,14 +71,15 @@ def pipe_rows(lines: list[str]) -> set[int]:
     above it and the piped lines below it (outer pipes optional, as GFM allows),
     plus any line that starts with a pipe and holds three or more."""
     rows = {i for i, ln in enumerate(lines) if ln.lstrip().startswith("|") and ln.count("|") >= 3}
+    j = 0  # lines before j are in a block already: each line is walked once
     for i, ln in enumerate(lines):
         if "|" in ln and _PIPE_SEPARATOR.match(ln):
-            block = [i - 1] if i > 0 and "|" in lines[i - 1] else []
-            j = i
+            if i > 0 and "|" in lines[i - 1]:
+                rows.add(i - 1)
+            j = max(j, i)
             while j < len(lines) and "|" in lines[j]:
-                block.append(j)
+                rows.add(j)
                 j += 1
-            rows.update(block)
     return rows
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .document import Document
 from .errors import NianbaoError
 from .llm.backend import LLM_BACKENDS
 from .llm.settings import LLMSettings
-from .load import load
+from .load import isolate, load
 from .parse.extraction import Backend, parser_backend
 from .parse.ocr_notes import ocr_findings
 from .resources import nianbao_version
@@ -44,12 +44,26 @@ def extract(
     ``source`` is a path or an already loaded :class:`Document`. Raises an
     :class:`~extractor.errors.InputError` (naming the file) for bad input.
     ``llm`` configures the ``llm`` and ``hybrid`` backends (default: from the
-    environment, see :class:`~extractor.llm.settings.LLMSettings`). ``ocr=False``
+    environment, see :class:`~extractor.llm.settings.LLMSettings`). A file read by
+    the parser is read, parsed and verified in the bounded worker of
+    :mod:`~extractor.load.isolate` (deadline and memory limit); with a model, the
+    file is read there and the model asked from this process. ``ocr=False``
     refuses scanned PDFs and pictures instead of reading them by OCR.
     """
     chosen = get_backend(backend, llm)
+    if backend == "parser" and not isinstance(source, Document):
+        # The whole extraction of an untrusted file runs in the bounded worker.
+        return isolate.run(_extract_file, source, ocr, source=str(source))
     t0 = time.perf_counter()
     doc = source if isinstance(source, Document) else load(source, ocr=ocr)
+    return _finish(doc, backend, chosen, t0)
+
+
+def _extract_file(path: str | Path, ocr: bool) -> Result:
+    return _finish(load(path, ocr=ocr), "parser", parser_backend, time.perf_counter())
+
+
+def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
     run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
@@ -80,12 +94,21 @@ def extract(
 def check_file(path: Path) -> Checked:
     """A report (any format :func:`extract` reads) or its canonical ``.json``, verified."""
     if path.suffix.lower() == ".json":
-        return load_canonical(path)
+        return isolate.run(load_canonical, path, source=str(path))  # JSON is untrusted too
     result = extract(path)
     return Checked(path.name, result.report, result.evidence, result.findings)
 
 
-def check_files(paths: Sequence[Path]) -> list[Checked]:
+def check_files(paths: Sequence[Path], on_error: Callable[[NianbaoError], None] | None = None) -> list[Checked]:
     """Every file verified, then one agency's consecutive years against each other:
-    what ``nianbao verify`` runs."""
-    return cross_check([check_file(p) for p in paths])
+    what ``nianbao verify`` runs. With ``on_error``, a file that cannot be read is
+    handed to it and skipped; without, its error is raised."""
+    checked: list[Checked] = []
+    for p in paths:
+        try:
+            checked.append(check_file(p))
+        except NianbaoError as e:
+            if on_error is None:
+                raise
+            on_error(e)
+    return cross_check(checked)

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server for the store tests, and report folders for batches.
 
-The server is Debian's ``postgresql`` (``scripts/setup-postgres`` installs it): a
+The server is Debian's ``postgresql`` (``scripts/setup-system`` installs it): a
 cluster made with ``initdb`` in a temporary folder, listening on 127.0.0.1 only,
 run as the ``postgres`` user when the tests run as root (PostgreSQL refuses root).
 """
@@ -28,7 +28,7 @@ def _pg_bin() -> Path:
     which = shutil.which("initdb")
     if which:
         return Path(which).parent
-    raise RuntimeError("PostgreSQL is not installed: run scripts/setup (it runs scripts/setup-postgres)")
+    raise RuntimeError("PostgreSQL is not installed: run scripts/setup-system (as root)")
 
 
 def _free_port() -> int:

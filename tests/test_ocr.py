@@ -246,11 +246,12 @@ def _steps(n: int, seconds: float) -> int:
 
 def test_progress_reaches_the_listener_and_restarts_the_deadline() -> None:
     heard: list[str] = []
+    wait = 0.6 + isolate.GRACE  # what the caller waits for one step
     with isolate.listening(heard.append):
-        assert isolate.run(_steps, 4, 0.3, source="slow.png", timeout=0.6) == 4
+        assert isolate.run(_steps, 4, wait / 2, source="slow.png", timeout=0.6) == 4  # 2 × wait in all
     assert heard == ["step 1", "step 2", "step 3", "step 4"]
     with pytest.raises(InputError, match=r"slow\.png: gave up after 0\.6 s"):
-        isolate.run(_steps, 1, 1.0, source="slow.png", timeout=0.6)
+        isolate.run(_steps, 1, wait + 1.0, source="slow.png", timeout=0.6)
 
 
 # --- the full set: every gold, every layout, every scan variant (-m ocr_full) ----------

@@ -21,7 +21,7 @@ PLANTED = FIXTURES / "reports" / "synthetic-2021-arithmetic-errors.txt"  # äºˆä»
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-chromium (as root)")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-system (as root)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield b

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +17,7 @@ from ..llm.backend import LLM_BACKENDS
 from ..llm.settings import LLMSettings
 from ..load.isolate import listening
 from ..pipeline import BACKENDS, extract
-from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, err_console, user_errors
+from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, err_console, shown, user_errors
 from .render import render_result
 
 
@@ -43,18 +46,38 @@ def command(
     ] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
+    if output is not None and output.exists() and file.exists() and output.samefile(file):
+        raise InputError("is the report itself: choose another -o", path=str(output))
     llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache) if backend in LLM_BACKENDS else None
     with listening(lambda message: err_console.print(f"{file.name}: {message}", highlight=False, markup=False)):
         result = extract(file, backend=backend, llm=llm, ocr=not no_ocr)
     if format is Format.json or output is not None:
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
         if output is not None:
-            try:
-                output.write_text(text + "\n", encoding="utf-8")
-            except OSError as e:
-                raise InputError(f"cannot write: {e.strerror or e}", path=str(output)) from e
-            console.print(f"wrote {output}", highlight=False)
+            write_atomically(output, text + "\n")
+            console.print(f"wrote {shown(str(output))}", highlight=False, markup=False)
         else:
             typer.echo(text)
         return
     render_result(result, console)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file renamed over ``path``: a full disk or a kill
+    leaves the old file or none, never a truncated one."""
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # as a plain write would create it
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise InputError(f"cannot write: {e.strerror or e}", path=str(path)) from e

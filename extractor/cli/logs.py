@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..llm.config import read_config
 from ..llm.log import read_calls
 from ..llm.prices import Price, price_table
 from ..llm.settings import log_db_path
-from ._common import console, user_errors
+from ._common import console, shown, user_errors
 
 
 def _response(row: dict[str, Any]) -> Any:
@@ -21,7 +22,7 @@ def _response(row: dict[str, Any]) -> Any:
     text = row["response"]
     try:
         return json.loads(text) if text else None
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, a number over the int limit, nested too deep
         return text
 
 
@@ -63,8 +64,8 @@ def command(
     for r, cost in zip(rows, costs, strict=True):
         tokens = "cached" if r["cached"] else f"{r['prompt_tokens']}/{r['completion_tokens']}"
         when = r["ts"][5:19].replace("T", " ")
-        table.add_row(when, r["task"], r["model"], tokens, _dollars(cost), str(r["duration_ms"]),
-                      (r["error"] or "")[:120])
+        cells = (when, r["task"], r["model"], tokens, _dollars(cost), str(r["duration_ms"]), (r["error"] or "")[:120])
+        table.add_row(*(Text(shown(str(c))) for c in cells))  # no markup: an endpoint's error may print [/]
     console.print(table)
     known = [c for c in costs if c is not None]
     total = f"${sum(known):.4f}" if known else "unknown"

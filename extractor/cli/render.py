@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ..result import Finding, Result
 from ..template import ACTIVE_ROWS, APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, TABLES, application_rows
-from ._common import SEVERITY_STYLE
+from ._common import SEVERITY_STYLE, shown
 
 
 def _cell(value: Any, flagged: bool) -> Text:
@@ -30,8 +30,10 @@ def render_result(result: Result, console: Console) -> None:
     flagged = _flagged(result.findings)
     meta = report.meta
     console.print(
-        f"[bold]{meta.agency or '(机关未识别)'}[/]  {meta.year or '????'} 年度报告  "
-        f"模板 {meta.template or '?'}  发布 {meta.published or '—'}"
+        Text.assemble(
+            (shown(meta.agency or "(机关未识别)"), "bold"),
+            f"  {meta.year or '????'} 年度报告  模板 {meta.template or '?'}  发布 {shown(meta.published or '—')}",
+        )
     )
     if canonical["active"] is not None and meta.template is not None:
         t = Table(title=TABLES["active"].heading, title_justify="left")
@@ -71,8 +73,8 @@ def render_result(result: Result, console: Console) -> None:
     if result.claims:
         console.print(f"[bold]叙述中的数字 claims[/] ({len(result.claims)})")
         for c in result.claims:
-            console.print(f"  “{c.quote}” → {' + '.join(c.paths)} = {c.value}", highlight=False)
+            console.print(f"  “{shown(c.quote)}” → {' + '.join(c.paths)} = {c.value}", highlight=False, markup=False)
     counts = {s: sum(f.severity == s for f in result.findings) for s in SEVERITY_STYLE}
     console.print(f"[bold]findings[/]: {counts['error']} error, {counts['warning']} warning, {counts['info']} info")
     for f in result.findings:
-        console.print(Text(f"  [{f.severity}] {f.rule}: {f.message.zh}", style=SEVERITY_STYLE[f.severity]))
+        console.print(Text(f"  [{f.severity}] {f.rule}: {shown(f.message.zh)}", style=SEVERITY_STYLE[f.severity]))

@@ -2,7 +2,8 @@
 by severity, each with the source lines of its cells; across years when the
 files are one agency's consecutive reports.
 
-Exit 0 when no finding is an error, 1 when one is, 2 on bad input.
+Exit 0 when no finding is an error, 1 when one is, 2 when a file could not be
+read (the others are still verified and shown).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Annotated
 
 import typer
 
+from ..errors import NianbaoError
 from ..pipeline import check_files
 from ..result import Finding
 from ..verify.files import Checked
-from ._common import EXIT_FINDINGS, SEVERITY_STYLE, console, user_errors
+from ._common import EXIT_BAD_INPUT, EXIT_FINDINGS, SEVERITY_STYLE, console, say_error, shown, user_errors
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -32,7 +34,7 @@ def _lines(f: Finding) -> str:
 def render(item: Checked, show_info: bool) -> None:
     counts = {s: sum(f.severity == s for f in item.findings) for s in _ORDER}
     console.print(
-        f"{item.name}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
+        f"{shown(item.name)}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} info",
         style="bold",
         highlight=False,
         markup=False,
@@ -47,8 +49,8 @@ def render(item: Checked, show_info: bool) -> None:
             highlight=False,
             markup=False,
         )
-        console.print(f"          {f.message.zh}", highlight=False, markup=False, soft_wrap=True)
-        console.print(f"          {f.message.en}", style="dim", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"          {shown(f.message.zh)}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"          {shown(f.message.en)}", style="dim", highlight=False, markup=False, soft_wrap=True)
     if counts["info"] and not show_info:
         console.print(
             f"  ({counts['info']} info (not assessable, notes) hidden; --info shows them)", style="dim", highlight=False
@@ -64,8 +66,13 @@ def command(
 ) -> None:
     """Verify reports: table relations, narrative claims and, for one agency's
     consecutive years, 上年结转 against last year's 结转下年度."""
-    items = check_files(files)
+    failed: list[NianbaoError] = []
+    items = check_files(files, failed.append)
     for item in items:
         render(item, info)
+    for error in failed:  # after the others' findings: one unreadable file hides nothing
+        say_error(str(error))
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
     if any(f.severity == "error" for item in items for f in item.findings):
         raise typer.Exit(EXIT_FINDINGS)

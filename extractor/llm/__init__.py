@@ -1,6 +1,6 @@
 """The LLM extraction backends (``llm`` and ``hybrid``) and what they need.
 
-Opt-in: nothing in here imports openai, instructor or diskcache until a model
+Opt-in: nothing in here imports openai, instructor or httpx until a model
 is actually asked, so the default parser path neither pays their import time
 nor needs the ``llm`` extra installed.
 

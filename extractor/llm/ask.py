@@ -2,7 +2,7 @@
 cache when it can be, else by the endpoint; every answer logged, its cost
 counted in :class:`~extractor.result.Usage`.
 
-The openai/instructor client and diskcache are imported here, when a session
+The openai/instructor client and the answer cache are imported here, when a session
 opens, so the parser path never loads them.
 """
 
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import BackendError, ConfigError
 from ..result import Usage
 from .cassette import Recorded, read_cassette, record
-from .log import CallRecord, write_call
+from .log import CallRecord, check_writable, public_url, write_call
 from .prompts import Prompt
 from .settings import LLMSettings
 
@@ -63,6 +63,7 @@ class Session:
             raise ConfigError(
                 f"the llm and hybrid backends need the llm extra ({e.name} is missing): pip install 'nianbao[llm]'"
             ) from None
+        check_writable(self.settings.log_db)
         self._client = Client(self.settings)
         if self.settings.cache:
             try:
@@ -122,7 +123,8 @@ class Session:
             write_call(
                 self.settings.log_db,
                 CallRecord(
-                    task=prompt.name, source=self.source, base_url=self.settings.base_url, model=self.settings.model,
+                    task=prompt.name, source=self.source, base_url=public_url(self.settings.base_url),
+                    model=self.settings.model,
                     prompt_sha256=prompt.sha256, input_sha256=input_sha, prompt_tokens=tokens[0],
                     completion_tokens=tokens[1], duration_ms=round(seconds * 1000), cached=cached,
                     response=response, error=error,

@@ -14,18 +14,23 @@ A question therefore sends at most ``1 + max_reasks + max_retries`` requests,
 and never waits past its ``deadline``: a wait that would end after it ends the
 question now. Anything that fails for good is a :class:`BackendError` naming the
 endpoint. Every HTTP request is reported to ``on_attempt`` for the log.
+
+The document is untrusted and so is the endpoint: a whole request (body included)
+is bounded by the timeout, a redirect to another origin is not followed (nor
+retried), and a ``user:password@`` in the base URL is never shown.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+import httpx
 import instructor
 import openai
 from instructor.core import InstructorError, InstructorRetryException
@@ -33,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
 
 from ..errors import BackendError
+from .log import public_url
 from .settings import LLMSettings
 
 M = TypeVar("M", bound=BaseModel)
@@ -57,8 +63,67 @@ class Attempt:
     error: str | None
 
 
+class CrossOriginRedirect(httpx.HTTPError):
+    """The endpoint redirected elsewhere: the document is not sent on."""
+
+
+def _same_origin_redirects_only(response: httpx.Response) -> None:
+    """An httpx response hook: refuse a redirect to another scheme, host or port
+    before httpx follows it (a 307 would re-send the document there)."""
+    if response.is_redirect:
+        here = response.request.url
+        there = here.join(response.headers.get("location", ""))
+        if (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port):
+            raise CrossOriginRedirect(
+                f"the endpoint redirected to another origin ({there.scheme}://{there.host}); not followed"
+            )
+
+
+class _Until(httpx.SyncByteStream):
+    """A response body that gives up at a deadline, however slowly it trickles."""
+
+    def __init__(self, stream: httpx.SyncByteStream, end: float, request: httpx.Request) -> None:
+        self._stream, self._end, self._request = stream, end, request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if time.monotonic() > self._end:
+                raise httpx.ReadTimeout("the whole request took longer than its timeout", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _Deadline(httpx.HTTPTransport):
+    """A transport bounding the whole request, body included, not each read alone."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self._seconds = seconds
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        end = time.monotonic() + self._seconds
+        response = super().handle_request(request)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _Until(response.stream, end, request)
+        return response
+
+
+def _redirect_in(e: BaseException) -> CrossOriginRedirect | None:
+    """The refused redirect behind ``e`` (openai and instructor wrap it), if any."""
+    seen: BaseException | None = e
+    for _ in range(8):
+        if seen is None or isinstance(seen, CrossOriginRedirect):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _transient(e: BaseException) -> bool:
     """Worth retrying: the request may succeed as it is."""
+    if _redirect_in(e) is not None:
+        return False
     if isinstance(e, openai.APIConnectionError):  # includes timeouts
         return True
     return isinstance(e, openai.APIStatusError) and (e.status_code in (408, 409, 429) or e.status_code >= 500)
@@ -85,6 +150,7 @@ def retry_after(e: BaseException | None, now: datetime | None = None) -> float |
 
 
 def _one_line(e: BaseException) -> str:
+    e = _redirect_in(e) or e
     if isinstance(e, ValidationError):
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
@@ -136,12 +202,21 @@ class Client:
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
+        self._shown = public_url(settings.base_url)
         raw = openai.OpenAI(
             base_url=settings.base_url,
             # Local servers (Ollama, vLLM) take any key, but the openai client insists on one.
             api_key=settings.api_key or "not-needed",
             timeout=settings.timeout,
             max_retries=0,  # tenacity retries, so each attempt is seen and logged
+            # openai 3 types this as its httpx2 fork's Client; an httpx Client serves it the same
+            # (tests/hostile drive both hooks over real HTTP).
+            http_client=httpx.Client(  # type: ignore[arg-type]
+                transport=_Deadline(settings.timeout),
+                timeout=settings.timeout,
+                follow_redirects=True,
+                event_hooks={"response": [_same_origin_redirects_only]},
+            ),
         )
         self._send = raw.chat.completions.create
         # Instructor calls this for every request it makes, re-asks included: the
@@ -170,15 +245,20 @@ class Client:
         except (openai.OpenAIError, InstructorError, ValueError) as e:
             # Instructor wraps the API error or the last validation error: report the cause.
             cause = e.__cause__ if isinstance(e, InstructorRetryException) and e.__cause__ is not None else e
-            q.settle(_one_line(cause))
+            reason = self._scrub(_one_line(cause))
+            q.settle(reason)
             raise BackendError(
-                f"LLM endpoint {s.base_url} (model {s.model}) failed after {q.requests} attempt(s): {_one_line(cause)}"
+                f"LLM endpoint {self._shown} (model {s.model}) failed after {q.requests} attempt(s): {reason}"
                 + q.note
             ) from e
         finally:
             self._question = None
         q.settle(None)
         return answer
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the base URL's ``user:password@``, should an error quote the URL."""
+        return text.replace(self.settings.base_url, self._shown)
 
     def _rejected(self, error: Exception, **_: Any) -> None:
         """Instructor's ``parse:error`` hook: the pending answer failed validation (a re-ask may follow)."""
@@ -217,7 +297,7 @@ class Client:
                 try:
                     completion = self._send(*args, **kwargs, timeout=max(1.0, min(self.settings.timeout, left)))
                 except openai.OpenAIError as e:
-                    q.on_attempt(Attempt(time.perf_counter() - t0, 0, 0, None, _one_line(e)))
+                    q.on_attempt(Attempt(time.perf_counter() - t0, 0, 0, None, self._scrub(_one_line(e))))
                     raise
                 q.pending = Attempt(time.perf_counter() - t0, *_tokens(completion), _answer_text(completion), None)
                 return completion

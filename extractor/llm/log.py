@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError
 
@@ -61,6 +62,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path)
     con.execute(_SCHEMA)
     return con
+
+
+def public_url(url: str) -> str:
+    """``url`` without its ``user:password@``: what may be shown and stored."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) if "@" in parts.netloc else url
+
+
+def check_writable(path: Path) -> None:
+    """Open (and create) the log before a paid request, not after it."""
+    try:
+        with closing(_connect(path)) as con, con:
+            con.execute("BEGIN IMMEDIATE")  # takes the write lock: fails on a read-only file or folder
+    except (OSError, sqlite3.Error) as e:
+        raise ConfigError(f"cannot write the model call log {path}: {e} (set NIANBAO_LOG_DB)") from None
 
 
 def write_call(path: Path, record: CallRecord) -> None:

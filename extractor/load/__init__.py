@@ -8,14 +8,20 @@ it cannot read.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from ..document import Document
 from ..errors import InputError, UnsupportedFormat
 from ..normalize import text_document
+from . import isolate
 from .text import load_text
 
 MAX_BYTES = 200 * 1024 * 1024
+#: Text and web pages hold no images: a report is well under a megabyte.
+MAX_TEXT_BYTES = 32 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 #: Formats people try that no loader reads: refused by name, not sniffed.
@@ -55,6 +61,8 @@ def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
         suffix = _sniff(data)
     if suffix in {".doc", ".wps"} and _sniff(data) in {".docx", ".html"}:
         suffix = _sniff(data)  # a .docx or a web page saved under an old name: read it as what it is
+    if suffix in TEXT_SUFFIXES | HTML_SUFFIXES and len(data) > MAX_TEXT_BYTES:
+        raise InputError(f"too large for a text report (over {MAX_TEXT_BYTES // 2**20} MiB)", path=name)
     if suffix in TEXT_SUFFIXES:
         if _sniff(data) in {".pdf", ".docx", ".doc", ".png"}:
             raise InputError("binary data, not a text report", path=name)
@@ -82,23 +90,44 @@ def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
     raise UnsupportedFormat(f"cannot read {suffix} files yet", path=name)
 
 
-def load(path: str | Path, *, ocr: bool = True) -> Document:
-    """Load a report file; every failure is an :class:`InputError` naming it.
-    ``ocr=False`` refuses scans and pictures instead of reading them by OCR."""
-    p = Path(path)
+def read_file(path: str | Path) -> bytes:
+    """The bytes of a regular file, at most :data:`MAX_BYTES` of them counted as
+    read (a device reports size 0); FIFOs, devices and sockets are refused unopened."""
     name = str(path)
-    if not p.exists():
-        raise InputError("no such file", path=name)
-    if p.is_dir():
-        raise InputError("is a directory, not a report file", path=name)
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"file too large ({size} bytes)", path=name)
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=name) from e
-    return load_bytes(data, name, ocr=ocr)
+        problem = {
+            errno.ENOENT: "no such file",
+            errno.ELOOP: "a symbolic link loop",
+            errno.EISDIR: "is a directory, not a report file",
+        }.get(e.errno or 0, f"cannot read: {e.strerror or e}")
+        raise InputError(problem, path=name) from e
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise InputError("is a directory, not a report file", path=name)
+        raise InputError("not a regular file (a device, FIFO or socket)", path=name)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror or e}", path=name) from e
+    if len(data) > MAX_BYTES:
+        raise InputError(f"file too large (over {MAX_BYTES // 2**20} MiB)", path=name)
+    return data
+
+
+def _load_file(path: str | Path, ocr: bool) -> Document:
+    return load_bytes(read_file(path), str(path), ocr=ocr)
+
+
+def load(path: str | Path, *, ocr: bool = True) -> Document:
+    """Load a report file in the bounded worker (:mod:`.isolate`); every failure is
+    an :class:`InputError` naming it. ``ocr=False`` refuses scans and pictures
+    instead of reading them by OCR."""
+    return isolate.run(_load_file, path, ocr, source=str(path))
 
 
 def load_string(text: str, name: str = "<text>") -> Document:

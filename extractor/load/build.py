@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 
 from ..document import Box, Cell, Document, Line
+from ..errors import InputError
 from ..normalize import fold
+
+#: Grid slots a table may expand to (rows x columns, spans counted): the report's
+#: largest table has a few hundred; a hostile ``rowspan``/``gridSpan`` asks for millions.
+MAX_GRID_SLOTS = 100_000
+
+
+def check_grid(slots: int, source: str) -> None:
+    """Refuse a table whose expanded grid would exceed :data:`MAX_GRID_SLOTS`."""
+    if slots > MAX_GRID_SLOTS:
+        raise InputError(f"a table expands to over {MAX_GRID_SLOTS} cells (row/column spans)", path=source)
 
 
 class DocBuilder:

@@ -20,10 +20,13 @@ from ..document import Document
 from ..errors import InputError, UnsupportedFormat
 from ..normalize import fold
 from . import isolate
-from .build import DocBuilder
+from .build import DocBuilder, check_grid
 
 _SPACE = re.compile(r"\s+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Inflated sizes a .docx may reach: all parts together (images included), and one XML part.
+MAX_UNPACKED = 512 << 20
+MAX_XML_PART = 64 << 20
 
 
 def load_docx(data: bytes, source: str, *, timeout: float | None = None) -> Document:
@@ -45,6 +48,7 @@ def read_docx(data: bytes, source: str) -> Document:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        _check_unpacked(zipfile.ZipFile(io.BytesIO(data)), source)
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as e:
         raise InputError("corrupt or truncated Word .docx file", path=source) from e
@@ -55,13 +59,28 @@ def read_docx(data: bytes, source: str) -> Document:
         if tag == "p":
             out.text(_paragraph_text(block))
         elif tag == "tbl":
-            for row in _grid(block):
+            for row in _grid(block, source):
                 out.row(row, tables)
             tables += 1
     doc = out.document(source, "docx")
     title = document.core_properties.title
     doc.title = (fold(title).strip() or None) if title else None
     return doc
+
+
+def _check_unpacked(package: zipfile.ZipFile, source: str) -> None:
+    """Refuse a zip bomb before python-docx inflates every part into memory. The sizes
+    a zip declares bound what :mod:`zipfile` inflates (past them it stops with an error)."""
+    total = 0
+    for info in package.infolist():
+        total += info.file_size
+        xml = info.filename.endswith((".xml", ".rels"))
+        if (xml and info.file_size > MAX_XML_PART) or total > MAX_UNPACKED:
+            raise InputError(
+                f"Word file inflates to over {(MAX_XML_PART if xml else MAX_UNPACKED) >> 20} MiB "
+                f"({info.filename}): refused as a zip bomb",
+                path=source,
+            )
 
 
 def _local(tag: Any) -> str:
@@ -92,16 +111,27 @@ def _prop(el: Any, pr: str, name: str) -> str | None:
     return None
 
 
-def _grid(tbl: Any) -> list[list[tuple[Hashable, str]]]:
+def _count(text: str | None, default: int) -> int:
+    """A ``w:val`` count; a malformed one counts as the default."""
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+def _grid(tbl: Any, source: str) -> list[list[tuple[Hashable, str]]]:
     """Rows of ``(cell key, text)``, one per grid column; merged slots share a key."""
     rows: list[list[tuple[Hashable, str]]] = []
     above: dict[int, tuple[Hashable, str]] = {}
     key = 0
+    slots = 0
     for r, tr in enumerate(_children(tbl, "tr")):
-        col = int(_prop(tr, "trPr", "gridBefore") or 0)
+        col = max(0, _count(_prop(tr, "trPr", "gridBefore"), 0))
+        check_grid(slots + col, source)
         row: list[tuple[Hashable, str]] = [(("pad", r, c), "") for c in range(col)]
         for tc in _children(tr, "tc"):
-            span = max(1, int(_prop(tc, "tcPr", "gridSpan") or 1))
+            span = max(1, _count(_prop(tc, "tcPr", "gridSpan"), 1))
+            check_grid(slots + col + span, source)
             merge = _prop(tc, "tcPr", "vMerge")
             if merge is not None and merge != "restart" and col in above:
                 slot = above[col]  # a continuation: the cell above, carried down
@@ -113,5 +143,7 @@ def _grid(tbl: Any) -> list[list[tuple[Hashable, str]]]:
             row += [slot] * span
             col += span
         rows.append(row)
+        slots += len(row)
     width = max((len(r) for r in rows), default=0)
+    check_grid(width * len(rows), source)
     return [row + [(("pad", r, c), "") for c in range(len(row), width)] for r, row in enumerate(rows)]

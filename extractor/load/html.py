@@ -9,6 +9,7 @@ lines of the elements, offsets point into the Document's text.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Hashable, Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from lxml import etree
 from ..document import Document
 from ..errors import InputError
 from ..normalize import clean_newlines, fold
-from .build import DocBuilder
+from .build import DocBuilder, check_grid
 from .text import decode
 
 _BLOCK = {
@@ -33,14 +34,33 @@ _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 
 
+#: Encodings a page may name for itself (Python codec names): real text encodings
+#: only. A page naming another codec (punycode is quadratic, "undefined" always
+#: fails, rot13 and the like are not page encodings) is decoded by detection.
+_PAGE_ENCODINGS = frozenset({
+    "utf-8", "utf-16", "utf-16-le", "utf-16-be", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950",
+    "ascii", "iso8859-1", "iso8859-15", "cp1252", "euc_jp", "shift_jis", "cp932", "euc_kr", "cp949",
+})
+
+
+def _page_encoding(name: str) -> str | None:
+    """The codec a ``<meta charset>`` names, if it is a text encoding pages use."""
+    if name in {"gb2312", "gbk", "gb18030", "x-gbk"}:
+        return "gb18030"  # a superset, which pages labelled GB2312 need
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    return codec if codec in _PAGE_ENCODINGS else None
+
+
 def _decode_html(data: bytes, source: str) -> str:
     m = _META_CHARSET.search(data[:4096])
-    if m:
-        enc = m.group(1).decode("ascii", "ignore").lower()
-        enc = "gb18030" if enc in {"gb2312", "gbk", "gb18030", "x-gbk"} else enc
+    enc = _page_encoding(m.group(1).decode("ascii", "ignore").lower()) if m else None
+    if enc is not None:
         try:
             return data.decode(enc)
-        except (LookupError, UnicodeDecodeError):
+        except UnicodeError:
             pass
     return decode(data, source)
 
@@ -48,7 +68,8 @@ def _decode_html(data: bytes, source: str) -> str:
 class _Builder:
     """Gathers inline text into block lines for a :class:`DocBuilder`."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str) -> None:
+        self.source = source
         self.out = DocBuilder()
         self.buf: list[str] = []
         self.buf_no = 1
@@ -94,9 +115,10 @@ def _span(el: Any, name: str) -> int:
         return 1
 
 
-def _grid(table: Any) -> list[list[tuple[Hashable, str, int]]]:
+def _grid(table: Any, source: str) -> list[list[tuple[Hashable, str, int]]]:
     """The table's cells over a grid; a slot no cell covers gets its own empty key."""
     taken: dict[tuple[int, int], tuple[Hashable, str, int]] = {}
+    slots = 0
     nrows = 0
     key = 0
     for r, tr in enumerate(_rows(table)):
@@ -110,12 +132,15 @@ def _grid(table: Any) -> list[list[tuple[Hashable, str, int]]]:
             key += 1  # lxml proxies are transient: id() is not a stable key
             entry = (key, _cell_text(td), td.sourceline or 0)
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            slots += rs * cs
+            check_grid(slots, source)
             for dr in range(rs):
                 for dc in range(cs):
                     taken[(r + dr, c + dc)] = entry
             nrows = max(nrows, r + rs)
             c += cs
     width = max((c for _, c in taken), default=-1) + 1
+    check_grid(width * nrows, source)
     rows: list[list[tuple[Hashable, str, int]]] = [
         [taken.get((r, c), (("none", r, c), "", 0)) for c in range(width)] for r in range(nrows)
     ]
@@ -132,7 +157,7 @@ def _walk(el: Any, out: _Builder) -> None:
             out.add(fold(el.tail), el.sourceline)
         return
     if tag == "table" and not el.xpath(".//table"):
-        out.table(_grid(el))
+        out.table(_grid(el, out.source))
     else:
         block = tag in _BLOCK
         if block:
@@ -154,7 +179,7 @@ def load_html(data: bytes, source: str) -> Document:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as e:
         raise InputError(f"cannot parse HTML: {e}", path=source) from e
-    out = _Builder()
+    out = _Builder(source)
     body = root.find("body")
     _walk(body if body is not None else root, out)
     out.flush()

@@ -27,7 +27,9 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(8, len(text) // 500):
+            return text  # UTF-8 with a stray bad byte (a cut or mis-saved character), not another encoding
     best = from_bytes(data[:200_000], cp_isolation=_CHINESE_ENCODINGS).best()
     if best is None or (b"\x00" in data and not best.encoding.startswith("utf_16")):
         raise InputError("binary data, not a text report", path=source)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 
 from ..document import Document
+from ..normalize import Collapsed
 from ..schema import Meta
 
-_TITLE = re.compile(
+# Collapsed: whitespace runs as one space, so the \s* pairs cannot backtrack over a long run.
+_TITLE = Collapsed(
     r"(?P<before>[^\s#*]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>[^\s#*]{0,40}?)\s*"
     r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
@@ -32,7 +34,7 @@ _LABELLED_DATE = re.compile(
     r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*"
     + _DATE
 )
-_SIGNATURE_DATE = re.compile(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
+_SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
 

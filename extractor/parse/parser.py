@@ -555,6 +555,7 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
     unit = "元" if re.search(r"单位[:：]?元|\(元\)", compact) else "万元"
     rows = ACTIVE_ROWS[template]
     lines = r.doc.lines_in(*span)
+    unplaced: set[str] = set()
     for row in rows_of(items(r.doc, *span), 3):
         if not row.values:
             continue
@@ -569,10 +570,20 @@ def _read_active(r: _Reader, span: tuple[int, int], template: Template, compact:
         if vals is None and _read_active_block(r, row, rows, unit):
             continue
         if vals is None:
+            unplaced.add(key)
             r.unplaced(paths, row, len(cols))
             continue
         for (c, col_label), v in zip(cols.items(), vals, strict=True):
             r.put(f"active.{key}.{c}", v, label, col_label, amount_unit=unit)
+    for key, (label, cols) in rows.items():
+        paths = [f"active.{key}.{c}" for c in cols]
+        if key not in unplaced and not any(p in r.flat for p in paths):
+            # e.g. its cell prints N/A or 详见附件: no value, so no row
+            r.finding(
+                "parse.row_missing", "warning", f"表二未找到“{label}”一行（或其数值），留空",
+                f"table 二 row {key} (or its value) was not found; its cells are blank",
+                paths, None,
+            )
 
 
 def _read_active_block(

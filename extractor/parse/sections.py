@@ -1,7 +1,8 @@
 """Find the template's numbered sections (二、三、四、五) in a Document.
 
-Headings are searched with whitespace allowed between any two characters, so a
-heading printed one character per line is found as easily as one on a single line. A
+Headings are searched with whitespace allowed between any two characters (in the
+text with its whitespace squeezed out, see :class:`Squeezed`), so a heading printed
+one character per line is found as easily as one on a single line. A
 heading counts only where the table it announces follows it: a table of
 contents or the introduction naming the sections is passed over.
 """
@@ -9,54 +10,96 @@ contents or the introduction naming the sections is passed over.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..document import Document
 from ..errors import NotAReport
 
-_ATOM = re.compile(r"\\.|\[(?:\\.|[^\]])*\]|\(\?:|[()|]|[^\\[()|]")
-_QUANT = re.compile(r"(?:[?*+]|\{\d*,?\d*\})\??")
+_WORDS = re.compile(r"\S+")
 
 
-def loose(pattern: str) -> re.Pattern[str]:
-    """Compile ``pattern`` so that whitespace may stand between any two of its
-    atoms: a heading printed one character per line still matches, and match
-    offsets are offsets in the document text itself."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        atom = _ATOM.match(pattern, i)
-        assert atom is not None, pattern
-        i = atom.end()
-        tok = atom.group()
-        quant = _QUANT.match(pattern, i)
-        if quant:
-            tok += quant.group()
-            i = quant.end()
-        out.append(tok if tok in {"(", "(?:", "|"} else tok + r"\s*")
-    return re.compile("".join(out))
+class Squeezed:
+    """A text with its whitespace taken out, and where each kept character stood.
+
+    Headings may be printed with whitespace between any two characters (one
+    character per line), so they are searched in the squeezed text with plain
+    patterns: a pattern that allowed whitespace between its atoms (``\\s*``
+    after each) backtracks over long runs of spaces, cubically on hostile input.
+    """
+
+    def __init__(self, text: str) -> None:
+        words = [(m.start(), m.group()) for m in _WORDS.finditer(text)]
+        self.text = "".join(w for _, w in words)
+        self.length = len(text)
+        #: per word: where it starts in the document and in the squeezed text
+        self._doc = [start for start, _ in words]
+        self._at: list[int] = []
+        at = 0
+        for _, w in words:
+            self._at.append(at)
+            at += len(w)
+
+    def orig(self, i: int) -> int:
+        """The document offset of squeezed offset ``i`` (a match end maps past the whitespace after it)."""
+        if i >= len(self.text):
+            return self.length
+        k = bisect_right(self._at, i) - 1
+        return self._doc[k] + i - self._at[k]
+
+    def index(self, offset: int) -> int:
+        """The squeezed offset of the first kept character at or after document ``offset``."""
+        k = bisect_right(self._doc, offset) - 1
+        if k < 0:
+            return 0
+        inside = offset - self._doc[k]
+        width = (self._at[k + 1] if k + 1 < len(self._at) else len(self.text)) - self._at[k]
+        return self._at[k] + min(inside, width)
+
+    def finditer(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Document spans ``(start, end)`` of ``pattern``'s matches within document offsets ``[start, end)``."""
+        stop = len(self.text) if end is None else self.index(end)
+        for m in pattern.finditer(self.text, self.index(start), stop):
+            yield self.orig(m.start()), self.orig(m.end())
+
+    def search(self, pattern: re.Pattern[str], start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+        return next(self.finditer(pattern, start, end), None)
+
+    def occurs(self, pattern: re.Pattern[str]) -> Callable[[int, int], bool]:
+        """A test whether ``pattern`` matches within document offsets ``[start, end)``,
+        answered from one pass over the text (a page repeating a heading thousands of
+        times asks once per heading)."""
+        found = [(m.start(), m.end()) for m in pattern.finditer(self.text)]
+        starts = [a for a, _ in found]
+
+        def within(start: int, end: int) -> bool:
+            i = bisect_left(starts, self.index(start))
+            return i < len(found) and found[i][1] <= self.index(end)
+
+        return within
 
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     # section: (heading, a cue that its table follows)
-    "active": (loose(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), loose(r"第二十条|信息内容|规章|行政许可")),
+    "active": (re.compile(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), re.compile(r"第二十条|信息内容|规章|行政许可")),
     "applications": (
-        loose(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
-        loose(r"申请人情况|自然人|本年新收"),
+        re.compile(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
+        re.compile(r"申请人情况|自然人|本年新收"),
     ),
     # 四 and 五 allow words between the numeral and the key word, so they need
     # the numeral's separator: "四是依法做好行政复议…" in the narrative is no heading.
     "review_litigation": (
-        loose(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
-        loose(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
+        re.compile(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
+        re.compile(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
     ),
-    "problems": (loose(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
-    "other_matters": (loose(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
+    "problems": (re.compile(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
+    "other_matters": (re.compile(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
 }
-_OVERVIEW = loose(r"一[、.,，]总体情况")
+_OVERVIEW = re.compile(r"一[、.,，]总体情况")
 _FALLBACK = {
-    "applications": loose(r"\(?本列数据的?勾稽关系|申请人情况"),
-    "review_litigation": loose(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
+    "applications": re.compile(r"\(?本列数据的?勾稽关系|申请人情况"),
+    "review_litigation": re.compile(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
 }
 
 
@@ -78,19 +121,23 @@ class Sections:
 def find_sections(doc: Document) -> Sections:
     """Locate sections 二, 三 and 四 (and where 五 starts, to end 四)."""
     text = doc.text
+    squeezed = Squeezed(text)
     hits: list[tuple[int, int, str]] = []  # (start, end, name)
     for name, (heading, _) in _HEADINGS.items():
-        hits.extend((m.start(), m.end(), name) for m in heading.finditer(text))
+        hits.extend((s, e, name) for s, e in squeezed.finditer(heading))
     hits.sort()
+    # Where the next heading of another section starts, for each hit (one pass from the end).
+    other = [len(text)] * len(hits)
+    for i in range(len(hits) - 2, -1, -1):
+        other[i] = hits[i + 1][0] if hits[i + 1][2] != hits[i][2] else other[i + 1]
+    cues = {name: squeezed.occurs(cue) for name, (_, cue) in _HEADINGS.items() if cue is not None}
     chosen: dict[str, tuple[int, int]] = {}
     repeated: set[str] = set()
     second: int | None = None
     for i, (s, e, name) in enumerate(hits):
-        nxt = next((h[0] for h in hits[i + 1 :] if h[2] != name), len(text))
-        cue = _HEADINGS[name][1]
-        if cue is None and not chosen:
+        if name not in cues and not chosen:
             continue  # 五/六 end the tables; before any table it is a narrative point
-        if cue is None or cue.search(text, e, min(nxt, e + 8000)):
+        if name not in cues or cues[name](e, min(other[i], e + 8000)):
             if name in chosen:
                 repeated.add(name)
                 second = s if second is None else second
@@ -98,9 +145,9 @@ def find_sections(doc: Document) -> Sections:
                 chosen[name] = (s, e)
     for name, pattern in _FALLBACK.items():
         if name not in chosen:
-            m = pattern.search(text)
-            if m:
-                chosen[name] = (m.start(), m.start())
+            found = squeezed.search(pattern)
+            if found:
+                chosen[name] = (found[0], found[0])
     order = sorted((s, name) for name, (s, _) in chosen.items())
     spans: dict[str, tuple[int, int]] = {}
     for k, (_, name) in enumerate(order):
@@ -109,7 +156,7 @@ def find_sections(doc: Document) -> Sections:
     tables = {"active", "applications", "review_litigation"}
     if second is not None:
         first_tables = min(s for s, _ in chosen.values())
-        overview = [m.start() for m in _OVERVIEW.finditer(text, first_tables, second)]
+        overview = [s for s, _ in squeezed.finditer(_OVERVIEW, first_tables, second)]
         second = overview[-1] if overview else second
     return Sections(
         {k: v for k, v in spans.items() if k in tables}, tuple(sorted(repeated & tables)), second

@@ -19,6 +19,8 @@ NUMBER = re.compile(
 )
 #: What a blank cell may print.
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
+#: Longer than this, a printed number is not one (and would overflow a float or int conversion).
+_MAX_LENGTH = 24
 _MD_SEPARATOR = re.compile(r"^[\s|:\-]+$")
 _WS = re.compile(r"\S+")
 
@@ -48,7 +50,10 @@ Item = Value | Label
 
 
 def parse_number(text: str) -> tuple[int | float, str | None] | None:
-    """The number a cell prints (and its unit), or None if it is not a number."""
+    """The number a cell prints (and its unit), or None if it is not a number
+    (nor is a run of digits longer than any count or amount a report prints)."""
+    if len(text) > _MAX_LENGTH:
+        return None
     if text.isascii() and text.isdigit():
         return int(text), None  # the common case: no sign, separator or unit
     m = NUMBER.fullmatch(text)

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from ..llm.backend import BACKEND_PROMPTS
 from ..llm.prompts import load_prompt
+from ..load.isolate import process_alive
 from ..resources import nianbao_version
 from ..result import Result
 from .db import reading, utc_now
@@ -148,21 +149,11 @@ def release_dead_claims(engine: Engine) -> int:
             select(extractions.c.id, extractions.c.claimed_by)
             .where(extractions.c.status == "running", extractions.c.claimed_by.like(f"{host}:%"))
         ).all()
-        dead = [i for i, by in rows if not _alive(int(by.rsplit(":", 1)[1]))]
+        dead = [i for i, by in rows if not process_alive(int(by.rsplit(":", 1)[1]))]
         for part in range(0, len(dead), _CHUNK):
             conn.execute(update(extractions).where(extractions.c.id.in_(dead[part : part + _CHUNK]))
                          .values(status="pending", claimed_by=None, claimed_at=None))
     return len(dead)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def claim(engine: Engine, candidates: Sequence[int], n: int, claimed_by: str) -> list[tuple[int, str, str]]:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import InputError
+from ..load import read_file
 from ..result import Claim, Evidence, Finding
 from ..schema import SECTIONS, Report
 from .catalogue import validation_message
@@ -46,7 +47,7 @@ def load_canonical(path: Path) -> Checked:
     totals, which need the text the JSON does not hold and are kept as stored.
     An entry of ``claims`` without ``paths`` names no table cell and is skipped."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_file(path).decode("utf-8"))
         if not isinstance(data, dict) or "meta" not in data or not any(k in data for k in SECTIONS):
             raise InputError(
                 "not canonical JSON (FORMAT.md): needs meta and at least one of " + ", ".join(SECTIONS),
@@ -63,6 +64,10 @@ def load_canonical(path: Path) -> Checked:
         raise InputError(f"not JSON: {e.msg} at line {e.lineno}", path=str(path)) from e
     except ValidationError as e:
         raise InputError(f"not canonical JSON: {validation_message(e)}", path=str(path)) from e
+    except RecursionError as e:
+        raise InputError("not canonical JSON: nested too deep", path=str(path)) from e
+    except ValueError as e:  # an int past Python's digit limit
+        raise InputError(f"not canonical JSON: {e}", path=str(path)) from e
     return Checked(path.name, report, evidence, verify(report, evidence, claims) + kept)
 
 
