@@ -52,7 +52,10 @@ class Document:
     """Normalised text plus its lines; ``source`` names the file it came from.
 
     ``boxes`` maps the start offset of a line or cell to where it is printed on
-    its page, for formats that have pages (PDF).
+    its page, for formats that have pages (PDF). For text read by OCR,
+    ``confidence`` maps the same offsets to the lowest recognition score of
+    their characters (0–1), and ``unread`` lists what was left out because it
+    could not be read as a number for sure: where, what OCR made of it, its score.
     """
 
     text: str
@@ -62,6 +65,8 @@ class Document:
     title: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     boxes: dict[int, Box] = field(default_factory=dict)
+    confidence: dict[int, float] = field(default_factory=dict)
+    unread: list[tuple[Box, str, float]] = field(default_factory=list)
 
     def lines_in(self, start: int, end: int) -> list[Line]:
         """The lines that overlap ``[start, end)`` (binary search, in order)."""

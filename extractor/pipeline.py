@@ -15,6 +15,7 @@ from .errors import NianbaoError
 from .llm import NAMES as LLM_NAMES
 from .load import isolate, load
 from .parse.extraction import Backend, parser_backend
+from .parse.ocr_notes import ocr_findings
 from .resources import nianbao_version
 from .result import Provenance, Result
 from .verify.claims import new_claims, read_narrative
@@ -40,7 +41,9 @@ def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
     return lambda doc: ask_model(doc, llm)
 
 
-def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None) -> Result:
+def extract(
+    source: str | Path | Document, *, backend: str = "parser", llm: LLMSettings | None = None, ocr: bool = True
+) -> Result:
     """Extract, check and trace one report.
 
     ``source`` is a path or an already loaded :class:`Document`. Raises an
@@ -49,19 +52,20 @@ def extract(source: str | Path | Document, *, backend: str = "parser", llm: LLMS
     environment, see :class:`~extractor.llm.settings.LLMSettings`). A file read by
     the parser is read, parsed and verified in the bounded worker of
     :mod:`~extractor.load.isolate` (deadline and memory limit); with a model, the
-    file is read there and the model asked from this process.
+    file is read there and the model asked from this process. ``ocr=False``
+    refuses scanned PDFs and pictures instead of reading them by OCR.
     """
     chosen = get_backend(backend, llm)
     if backend == "parser" and not isinstance(source, Document):
         # The whole extraction of an untrusted file runs in the bounded worker.
-        return isolate.run(_extract_file, source, source=str(source))
+        return isolate.run(_extract_file, source, ocr, source=str(source))
     t0 = time.perf_counter()
-    doc = source if isinstance(source, Document) else load(source)
+    doc = source if isinstance(source, Document) else load(source, ocr=ocr)
     return _finish(doc, backend, chosen, t0)
 
 
-def _extract_file(path: str | Path) -> Result:
-    return _finish(load(path), "parser", parser_backend, time.perf_counter())
+def _extract_file(path: str | Path, ocr: bool) -> Result:
+    return _finish(load(path, ocr=ocr), "parser", parser_backend, time.perf_counter())
 
 
 def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
@@ -69,7 +73,11 @@ def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
     claims = narration.claims + new_claims(narration.claims, run.claims)
-    findings = parsed.findings + verify(parsed.report, parsed.evidence, claims, narration.breakdowns)
+    findings = (
+        parsed.findings
+        + ocr_findings(doc, parsed.evidence)
+        + verify(parsed.report, parsed.evidence, claims, narration.breakdowns)
+    )
     return Result(
         report=parsed.report,
         evidence=parsed.evidence,

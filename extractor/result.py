@@ -36,6 +36,8 @@ class Evidence:
     col: str | None = None
     #: ``[x0, top, x1, bottom]`` on ``page``, in points from its top-left corner (PDF).
     box: tuple[float, float, float, float] | None = None
+    #: OCR recognition score (0–1) of the printed text, for pages read from an image.
+    confidence: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         # Spelled out, not dataclasses.asdict: that deep-copies every value and was most
@@ -49,6 +51,8 @@ class Evidence:
             out["col"] = self.col
         if self.box is not None:
             out["box"] = [round(x, 1) for x in self.box]
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
         return out
 
 

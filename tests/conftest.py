@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,10 @@ SHARED = ROOT.parent / "shared"
 #: The independent scorer the harness must agree with (CI clones ../shared beside the repo).
 SCORE_PY = SHARED / "tools" / "score.py"
 META_KEYS = ("agency", "year", "template", "published")
+
+# OCR'd pages are recognised once per session, whichever test meets them first; set
+# before any test starts the loader's worker process, which inherits it.
+os.environ.setdefault("NIANBAO_OCR_CACHE", tempfile.mkdtemp(prefix="nianbao-ocr-"))
 
 
 def labelled(*suffixes: str) -> list[tuple[Path, Path]]:

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import InputError
 from ..llm import NAMES as LLM_NAMES
-from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, shown, user_errors
+from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, err_console, shown, user_errors
 
 
 class Format(StrEnum):
@@ -24,7 +24,7 @@ class Format(StrEnum):
 
 @user_errors
 def command(
-    file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx")],
+    file: Annotated[Path, typer.Argument(help="Report file: .txt .md .html .htm .pdf .docx .png .jpg .tif")],
     format: Annotated[
         Format, typer.Option("--format", "-f", help="table (for people) or json (canonical)")
     ] = Format.table,
@@ -40,10 +40,14 @@ def command(
         str | None, typer.Option("--base-url", help=BASE_URL_HELP)
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
+    no_ocr: Annotated[
+        bool, typer.Option("--no-ocr", help="Refuse scanned PDFs and pictures instead of reading them by OCR")
+    ] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""
     if output is not None and output.exists() and file.exists() and output.samefile(file):
         raise InputError("is the report itself: choose another -o", path=str(output))
+    from ..load.isolate import listening
     from ..pipeline import extract
 
     llm = None
@@ -51,7 +55,8 @@ def command(
         from ..llm.settings import LLMSettings
 
         llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache)
-    result = extract(file, backend=backend, llm=llm)
+    with listening(lambda message: err_console.print(f"{file.name}: {message}", highlight=False, markup=False)):
+        result = extract(file, backend=backend, llm=llm, ocr=not no_ocr)
     if format is Format.json or output is not None:
         text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
         if output is not None:

@@ -27,9 +27,11 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 #: Formats people try that no loader reads: refused by name, not sniffed.
 REFUSED_SUFFIXES = {
     ".xls", ".xlsx", ".et", ".csv", ".ppt", ".pptx", ".zip", ".rar", ".7z", ".gz",
-    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".ofd", ".epub",
+    ".gif", ".bmp", ".ofd", ".epub",
 }
-SUPPORTED = ".txt .md .html .htm .pdf .docx .doc .wps"
+#: Pictures of report pages, read by OCR (the ``ocr`` extra).
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED = ".txt .md .html .htm .pdf .docx .doc .wps .png .jpg .tif"
 
 
 def _sniff(data: bytes) -> str:
@@ -40,26 +42,29 @@ def _sniff(data: bytes) -> str:
         return ".docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return ".doc"
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return ".png"
     if head.startswith((b"<!doctype html", b"<html")) or b"<table" in data[:65536].lower():
         return ".html"
     return ".txt"
 
 
-def load_bytes(data: bytes, name: str) -> Document:
-    """A Document from bytes; ``name`` gives the extension and names the file in errors."""
+def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
+    """A Document from bytes; ``name`` gives the extension and names the file in errors.
+    ``ocr=False`` refuses scans and pictures instead of reading them by OCR."""
     if not data.strip():
         raise InputError("empty file", path=name)
     suffix = Path(name).suffix.lower()
     if suffix in REFUSED_SUFFIXES:
         raise UnsupportedFormat(f"cannot read {suffix} files (nianbao reads {SUPPORTED})", path=name)
-    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"}:
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx", ".doc", ".wps"}:
         suffix = _sniff(data)
     if suffix in {".doc", ".wps"} and _sniff(data) in {".docx", ".html"}:
         suffix = _sniff(data)  # a .docx or a web page saved under an old name: read it as what it is
     if suffix in TEXT_SUFFIXES | HTML_SUFFIXES and len(data) > MAX_TEXT_BYTES:
         raise InputError(f"too large for a text report (over {MAX_TEXT_BYTES // 2**20} MiB)", path=name)
     if suffix in TEXT_SUFFIXES:
-        if _sniff(data) in {".pdf", ".docx", ".doc"}:
+        if _sniff(data) in {".pdf", ".docx", ".doc", ".png"}:
             raise InputError("binary data, not a text report", path=name)
         return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
     if suffix in HTML_SUFFIXES:
@@ -69,7 +74,11 @@ def load_bytes(data: bytes, name: str) -> Document:
     if suffix == ".pdf":
         from .pdf import load_pdf  # lazily: pypdfium2 is the optional 'pdf' extra
 
-        return load_pdf(data, name)
+        return load_pdf(data, name, ocr=ocr)
+    if suffix in IMAGE_SUFFIXES:
+        from .ocr import load_image
+
+        return load_image(data, name, ocr=ocr)
     if suffix == ".docx":
         from .docx import load_docx  # lazily: python-docx is the optional 'docx' extra
 
@@ -110,14 +119,15 @@ def read_file(path: str | Path) -> bytes:
     return data
 
 
-def _load_file(path: str | Path) -> Document:
-    return load_bytes(read_file(path), str(path))
+def _load_file(path: str | Path, ocr: bool) -> Document:
+    return load_bytes(read_file(path), str(path), ocr=ocr)
 
 
-def load(path: str | Path) -> Document:
+def load(path: str | Path, *, ocr: bool = True) -> Document:
     """Load a report file in the bounded worker (:mod:`.isolate`); every failure is
-    an :class:`InputError` naming it."""
-    return isolate.run(_load_file, path, source=str(path))
+    an :class:`InputError` naming it. ``ocr=False`` refuses scans and pictures
+    instead of reading them by OCR."""
+    return isolate.run(_load_file, path, ocr, source=str(path))
 
 
 def load_string(text: str, name: str = "<text>") -> Document:

@@ -26,7 +26,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError, InputError, NianbaoError
@@ -43,6 +44,38 @@ _PR_SET_PDEATHSIG = 1
 #: Seconds the caller waits past the deadline, so that work with a deadline of
 #: its own (a LibreOffice conversion) can stop and clean up first.
 GRACE = 1.0
+
+
+#: In the worker process: sends a progress message to the parent.
+_report: Callable[[str], None] | None = None
+#: In the parent: who hears progress messages (the command line).
+_listener: Callable[[str], None] | None = None
+#: Progress messages heard in thread mode, so the deadline can restart on each.
+_beats = 0
+
+
+def progress(message: str) -> None:
+    """Report how a long read goes (``"OCR page 2/6: 3.1 s"``); restarts the deadline,
+    which thus bounds each step (an OCR'd page), not the whole document."""
+    global _beats, _deadline
+    if _report is not None:
+        _deadline = time.monotonic() + timeout_seconds()
+        _report(message)
+        return
+    _beats += 1
+    if _listener is not None:
+        _listener(message)
+
+
+@contextmanager
+def listening(listener: Callable[[str], None]) -> Iterator[None]:
+    """Pass progress messages to ``listener`` while the block runs."""
+    global _listener
+    before, _listener = _listener, listener
+    try:
+        yield
+    finally:
+        _listener = before
 
 
 def process_alive(pid: int) -> bool:
@@ -154,7 +187,8 @@ def _follow(env: dict[str, str], cwd: str) -> None:
 
 
 def _serve(conn: Connection) -> None:
-    global _deadline
+    global _deadline, _report
+    _report = lambda message: conn.send(("progress", message))  # noqa: E731
     while True:
         try:
             fn, args, source, limit, env, cwd = conn.recv()
@@ -164,9 +198,9 @@ def _serve(conn: Connection) -> None:
             return
         ok, value = _call(fn, args, source)
         try:
-            conn.send((ok, value))
+            conn.send(("done", ok, value))
         except MemoryError:
-            conn.send((False, _over_memory(source)))
+            conn.send(("done", False, _over_memory(source)))
             return
         if isinstance(value, OverMemory):
             return  # a heap that hit its limit is not worth reusing
@@ -231,11 +265,17 @@ def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = N
         worker = _worker
         try:
             worker.conn.send((fn, args, source, limit, dict(os.environ), os.getcwd()))
-            if not worker.conn.poll(limit + GRACE):
-                _worker = None
-                worker.stop()
-                raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
-            ok, value = worker.conn.recv()
+            while True:
+                if not worker.conn.poll(limit + GRACE):
+                    _worker = None
+                    worker.stop()
+                    raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
+                kind, *message = worker.conn.recv()
+                if kind == "done":
+                    break
+                if _listener is not None:
+                    _listener(message[0])
+            ok, value = message
         except (EOFError, OSError) as e:
             _worker = None
             worker.stop()
@@ -258,7 +298,10 @@ def _in_thread(fn: Callable[..., T], args: tuple[Any, ...], source: str, limit: 
     box: list[tuple[bool, Any]] = []
     t = threading.Thread(target=lambda: box.append(_call(fn, args, source)), daemon=True, name="nianbao-loader")
     t.start()
-    t.join(limit)
+    beats = -1
+    while t.is_alive() and beats != _beats:
+        beats = _beats
+        t.join(limit)
     if not box:
         raise InputError(f"gave up after {limit:g} s (file too complex or malformed)", path=source)
     ok, value = box[0]

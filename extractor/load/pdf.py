@@ -9,8 +9,10 @@ pdfium text line, whitespace between tokens, which is what the template
 parser reads in PDF dumps: page numbers and running headers are dropped and
 one-character-per-line labels are joined.
 
-The read runs in a worker with a deadline (:mod:`.isolate`). Encrypted,
-corrupt and scanned files raise an :class:`InputError` with one clear line.
+The read runs in a worker with a deadline (:mod:`.isolate`). Encrypted and
+corrupt files raise an :class:`InputError` with one clear line. Pages without
+a usable text layer (none, or garbage) are read by OCR when it is on and
+installed (:mod:`.ocr`), page by page; else a scan is refused in one line.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
 from . import isolate
 from .build import DocBuilder
+from .ocr import NEEDS_EXTRA, Scans
 from .pdf_columns import Cells, Span, recover
 from .pdf_grid import TOL, Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
@@ -37,16 +40,17 @@ MIN_PAGE_CHARS = 20
 _DIGITS = re.compile(r"\d+")
 
 
-def load_pdf(data: bytes, source: str, *, timeout: float | None = None) -> Document:
-    """A Document from the bytes of a PDF; gives up with an InputError after ``timeout`` s."""
+def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: bool = True) -> Document:
+    """A Document from the bytes of a PDF; gives up with an InputError after ``timeout`` s
+    (per page read by OCR). ``ocr=False`` refuses scans instead of reading them."""
     try:
         import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as e:
         raise UnsupportedFormat("reading PDF needs pypdfium2: pip install 'nianbao[pdf]'", path=source) from e
-    return isolate.run(read_pdf, data, source, source=source, timeout=timeout)
+    return isolate.run(read_pdf, data, source, ocr, source=source, timeout=timeout)
 
 
-def read_pdf(data: bytes, source: str) -> Document:
+def read_pdf(data: bytes, source: str, ocr: bool = True) -> Document:
     """The loader proper, without a deadline (runs inside the worker)."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
@@ -63,6 +67,7 @@ def read_pdf(data: bytes, source: str) -> Document:
         if len(pdf) == 0:
             raise InputError("PDF has no pages", path=source)
         pages = [read_page(pdf[i], i + 1) for i in range(len(pdf))]
+        scans, unread = _read_scans(pdf, pages, source, ocr)
         title = pdf.get_metadata_value("Title")
     finally:
         pdf.close()
@@ -72,22 +77,59 @@ def read_pdf(data: bytes, source: str) -> Document:
 
         for page in read_pages(data, reread):
             pages[page.number - 1] = page
-    _check_text_layer(pages, source)
-    doc = _assemble(pages).document(source, "pdf")
+    _check_text_layer(pages, source, unread)
+    doc = layout_document(pages, source, "pdf")
     doc.title = (fold(title).strip() or None) if title else None
     doc.extra["pdf_reader"] = f"pdfplumber on pages {', '.join(map(str, reread))}" if reread else "pdfium"
+    if scans is not None:
+        scans.annotate(doc)
+        doc.extra["ocr"] = f"pages {', '.join(str(p.number) for p in scans.pages)}"
     return doc
 
 
-def _check_text_layer(pages: list[PageLayout], source: str) -> None:
-    printed = [sum(1 for ln in p.lines for c in ln if not c.text.isspace()) for p in pages]
+def layout_document(pages: list[PageLayout], source: str, fmt: str) -> Document:
+    """The Document of pages read from a text layer or by OCR."""
+    return _assemble(pages).document(source, fmt)
+
+
+def _printed(page: PageLayout) -> int:
+    return sum(1 for ln in page.lines for c in ln if not c.text.isspace())
+
+
+def _garbled(page: PageLayout) -> bool:
+    """A text layer that maps glyphs to no real characters (private-use code points,
+    U+FFFD, control characters): what a font without a usable ToUnicode map gives."""
+    chars = [c.text for ln in page.lines for c in ln if not c.text.isspace()]
+    odd = sum(1 for t in chars if t == "\ufffd" or "\ue000" <= t <= "\uf8ff" or t < " ")
+    return odd * 3 > len(chars) > 0
+
+
+def _read_scans(pdf: object, pages: list[PageLayout], source: str, ocr: bool) -> tuple[Scans | None, str]:
+    """Read the pages without a usable text layer by OCR, in place; and, when they
+    stay unread, why (for the refusal)."""
+    from .ocr import read_scans
+    from .ocr_engine import installed
+
+    wanted = [p.number for p in pages if (p.images and _printed(p) < MIN_PAGE_CHARS) or _garbled(p)]
+    if not wanted:
+        return None, ""
+    if not ocr:
+        return None, "OCR is off (--no-ocr)"
+    if not installed():
+        return None, NEEDS_EXTRA
+    scans = read_scans(pdf, wanted, source)
+    for page in scans.pages:
+        pages[page.number - 1] = page
+    return scans, "OCR found no text on them (blank or unreadable pages)"
+
+
+def _check_text_layer(pages: list[PageLayout], source: str, unread: str) -> None:
+    printed = [_printed(p) for p in pages]
     if sum(1 for n in printed if n >= MIN_PAGE_CHARS) * 2 >= len(pages):
         return
     if any(p.images for p in pages):
         raise ScannedDocument(
-            f"scanned PDF: {len(pages)} page(s) of images without a text layer; "
-            "run OCR first (e.g. ocrmypdf -l chi_sim) and extract from its output",
-            path=source,
+            f"scanned PDF: {len(pages)} page(s) of images without a text layer; {unread or NEEDS_EXTRA}", path=source
         )
     raise InputError("PDF has no text layer", path=source)
 

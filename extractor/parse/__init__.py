@@ -10,4 +10,5 @@ and ``load``'s helpers only; never ``llm``, ``verify``, ``pipeline`` or above.
     parser      runs of values assigned to the rows their labels name
     meta        agency, year, template and published date
     extraction  what a backend returns, and the parser as a backend
+    ocr_notes   findings for values read by OCR (low scores, numbers left unread)
 """

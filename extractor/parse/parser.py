@@ -196,7 +196,8 @@ class _Reader:
         end = v.end if isinstance(v, Value) else v.start + len(v.text)
         box = self.doc.boxes.get(v.start) or self.doc.boxes.get(v.line.start)
         return Evidence(
-            v.line.no, v.start, end, v.text, v.line.page, row, col, (box[1], box[2], box[3], box[4]) if box else None
+            v.line.no, v.start, end, v.text, v.line.page, row, col,
+            (box[1], box[2], box[3], box[4]) if box else None, self.doc.confidence.get(v.start),
         )
 
     def put(self, path: str, v: Value, row: str, col: str, *, amount_unit: str | None = None) -> None:
