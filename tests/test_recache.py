@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.recache import ENV, RegexCache
+from extractor.verify.recache import ENV, RegexCache
 
 PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]
 TEXT = "一、总体情况\n予以公开12件，部分公开3件。共 7件"

@@ -37,12 +37,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..document import Document
 from ..errors import ConfigError
-from ..recache import RegexCache
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
 from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
+from .recache import RegexCache
 
 
 class NarrativeClaim(Claim):

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .resources import user_dir
+from ..resources import user_dir
 
 # CPython's regex compiler and the engine's own constructor: private, so typed loosely.
 _sre: Any = importlib.import_module("_sre")
