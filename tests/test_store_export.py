@@ -126,3 +126,12 @@ def test_filters_and_stdout_from_the_command_line(corpus: Path) -> None:
     assert [r["report_id"] for r in rows] == [target.id]
     binary = CliRunner().invoke(app, ["export", "--db", str(corpus), "--format", "xlsx"])
     assert binary.exit_code == 2 and "-o" in binary.stderr and "Traceback" not in binary.stderr
+
+
+def test_reading_commands_refuse_a_store_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "nianbao.db"
+    for args in (["export", "--format", "csv"], ["review"]):
+        run = CliRunner().invoke(app, [*args, "--db", str(missing)])
+        assert run.exit_code == 2, run.output
+        assert "no store there" in run.output and run.output.count("\n") == 1
+    assert not missing.parent.exists()  # nothing created at the mistyped path

@@ -34,12 +34,12 @@ def require_store() -> None:
         ) from None
 
 
-def open_store(db: str | None) -> Store:
-    """The store, opened (and migrated) for a command."""
+def open_store(db: str | None, *, existing: bool = False) -> Store:
+    """The store, opened (and migrated) for a command; ``existing`` for commands that only read it."""
     require_store()
     from ..store.api import Store
 
-    return Store.open(db)
+    return Store.open(db, existing=existing)
 
 
 @contextmanager

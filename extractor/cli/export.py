@@ -32,7 +32,7 @@ def command(
     ] = False,
 ) -> None:
     """One row per report with every canonical value as a column, and a findings table."""
-    store = open_store(db)
+    store = open_store(db, existing=True)
     from ..store.export import Filter, export
 
     try:

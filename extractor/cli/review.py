@@ -72,7 +72,7 @@ def command(
     """List open findings with their source lines, or decide one (confirm, dismiss, correct)."""
     from ..store.api import ReviewConflict
 
-    store = open_store(db)
+    store = open_store(db, existing=True)
     try:
         if finding is None:
             if decide is not None:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError, NianbaoError
 from ..result import Result
-from .db import connect, db_message, migrate, reading, store_url, utc_now
+from .db import connect, db_message, migrate, reading, require_existing, store_url, utc_now
 from .records import result_record
 from .schema import (
     DECISIONS,
@@ -209,10 +209,14 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, db: str | None = None) -> Store:
+    def open(cls, db: str | None = None, *, existing: bool = False) -> Store:
         """The store at ``db`` (path or URL; default ``$NIANBAO_DB`` or ``nianbao.db``), created or
-        migrated to this version's schema as needed."""
-        engine = connect(store_url(db))
+        migrated to this version's schema as needed; with ``existing``, a SQLite file that is
+        not there is an error rather than a new empty store."""
+        url = store_url(db)
+        if existing:
+            require_existing(url)
+        engine = connect(url)
         try:
             migrate(engine)
         except SQLAlchemyError as e:

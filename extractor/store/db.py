@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ConfigError
@@ -65,6 +65,17 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """A connection that only reads: on SQLite its transaction takes no write lock."""
     with engine.connect() as conn:
         yield conn.execution_options(**{_READ_ONLY: True})
+
+
+def require_existing(url: str) -> None:
+    """Refuse a SQLite store that does not exist yet: a command that only reads one
+    (``export``, ``review``) would otherwise create an empty store at a mistyped path
+    and report nothing in it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or DEFAULT_DB)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no store there (nianbao batch or nianbao serve creates one)")
 
 
 def connect(url: str) -> Engine:
