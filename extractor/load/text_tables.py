@@ -33,10 +33,13 @@ from .build import spread
 from .pdf_columns import recover
 from .pdf_model import Char
 
-_TABLE = re.compile(r"<table\b[^>]*>((?:(?!<table\b).)*?)</table\s*>", re.I | re.S)
-_TAG = re.compile(r"<(/?)(tr|td|th)\b([^>]*)>|<[^>]*>", re.I)
+# A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
+# holding no ">" after it would be scanned to the end (quadratic on hostile input).
+_TAG_LEN = 1000
+_TABLE = re.compile(rf"<table\b[^>]{{0,{_TAG_LEN}}}>((?:(?!<table\b).)*?)</table\s*>", re.I | re.S)
+_TAG = re.compile(rf"<(/?)(tr|td|th)\b([^>]{{0,{_TAG_LEN}}})>|<[^>]{{0,{_TAG_LEN}}}>", re.I)
 _SPAN_ATTR = re.compile(r"""(rowspan|colspan)\s*=\s*["']?(\d{1,4})""", re.I)
-_ROW_END = re.compile(r"</?(?:tr|tbody|thead|tfoot)\b[^>]*>|</table", re.I)
+_ROW_END = re.compile(rf"</?(?:tr|tbody|thead|tfoot)\b[^>]{{0,{_TAG_LEN}}}>|</table", re.I)
 _SPACE = re.compile(r"\s+")
 
 _BARS = frozenset("|│┃║")

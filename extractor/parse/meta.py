@@ -34,7 +34,7 @@ _LABELLED_DATE = re.compile(
     r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?<!保存)(?<!存档)(?<!下载)(?<!采集)(?<!创建)"
     r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^>]{0,1000}>")  # bounded: a line of "<" without ">" stays linear
 _SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")

@@ -4,6 +4,7 @@ phrasing must not make the parse slower than a bound per KB of text."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -83,3 +84,19 @@ def test_parse_time_is_linear(text: str) -> None:
     elapsed = time.perf_counter() - t0
     kb = len(text.encode("utf-8")) / 1024
     assert elapsed <= 0.3 + PER_KB * kb, f"{elapsed:.2f} s for {kb:.0f} KB"
+
+
+def test_tag_patterns_of_the_text_table_reader_are_linear() -> None:
+    """A text or Markdown file full of ``<table`` (or ``<``) with no ``>`` after it: each tag
+    pattern gives up within a bounded tag length instead of scanning to the end each time."""
+    from extractor.load import load_bytes
+
+    for filler in ("<table ", "<tr ", "<"):
+        run = filler * (600_000 // len(filler))
+        text = f"二、主动公开政府信息情况\n{run}\n三、收到和处理政府信息公开申请情况\n"
+        t0 = time.perf_counter()
+        with contextlib.suppress(NotAReport):
+            load_bytes(text.encode("utf-8"), "hostile.md")
+        elapsed = time.perf_counter() - t0
+        kb = len(text.encode("utf-8")) / 1024
+        assert elapsed <= 0.3 + PER_KB * kb, f"{filler!r}: {elapsed:.2f} s for {kb:.0f} KB"
