@@ -77,7 +77,7 @@ def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    from extractor.load.pdf_calls import box_heights, handle, loose_boxes, matrix, objects, segments, stroked
+    from extractor.load.pdf_calls import box_heights, handle, loose_boxes, matrices, objects, segments, stroked
 
     pdf = pdfium.PdfDocument(FIXTURES / "reports" / name)
     paths = 0
@@ -89,16 +89,16 @@ def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
         assert box_heights(handle(tp.raw), every) == [top - bottom for _, bottom, _, top in map(tp.get_charbox, every)]
         listed = list(page.get_objects(max_depth=1))
         assert objects(handle(page.raw), None) == ([handle(o.raw) for o in listed], [o.type for o in listed])
-        for obj in listed:
-            m = obj.get_matrix()
-            assert matrix(handle(obj.raw)) == (m.a, m.b, m.c, m.d, m.e, m.f)
-            if obj.type != raw.FPDF_PAGEOBJ_PATH:
-                continue
-            paths += 1
-            fill, stroke = ctypes.c_int(), ctypes.c_int()
+        drawn = [o for o in listed if o.type == raw.FPDF_PAGEOBJ_PATH]
+        paths += len(drawn)
+        expected = [(m.a, m.b, m.c, m.d, m.e, m.f) for m in (o.get_matrix() for o in listed)]
+        assert matrices([handle(o.raw) for o in listed]) == expected
+        modes, shapes = [], []
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        x, y = ctypes.c_float(), ctypes.c_float()
+        for obj in drawn:
             raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
-            assert stroked(handle(obj.raw)) == bool(stroke.value)
-            x, y = ctypes.c_float(), ctypes.c_float()
+            modes.append(bool(stroke.value))
             points, types, closes = [], [], []
             for k in range(raw.FPDFPath_CountSegments(obj.raw)):
                 seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
@@ -106,7 +106,9 @@ def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
                 points += [x.value, y.value]
                 types.append(raw.FPDFPathSegment_GetType(seg))
                 closes.append(raw.FPDFPathSegment_GetClose(seg))
-            assert segments(handle(obj.raw)) == (points, types, closes)
+            shapes.append((points, types, closes))
+        assert stroked([handle(o.raw) for o in drawn]) == modes
+        assert segments([handle(o.raw) for o in drawn]) == shapes
     pdf.close()
     assert paths > 10
 
@@ -219,6 +221,47 @@ def test_rules_and_images_inside_forms_are_placed_by_their_matrices(tmp_path: Pa
     tops = sorted({round(page.height - s.at, 2) for s in page.rules if s.horizontal})
     assert xs == [50, 100, 200, 250, 300, 450]
     assert tops == [200, 230, 260, 500, 530, 560]
+
+
+@pytest.mark.parametrize("stroke", [True, False])
+def test_path_subpaths_become_rules(stroke: bool) -> None:
+    """A thin filled bar is a rule; a curved subpath is a drawing; a stroked box gives its four
+    edges (the closing one too); the path's matrix places it; ``top`` grows down the page."""
+    import pypdfium2.raw as raw
+
+    from extractor.load.pdf_layout import _rules
+    from extractor.load.pdf_model import Seg
+
+    move, line, curve = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_BEZIERTO
+    bar = [(move, 0, 0), (line, 100, 0), (line, 100, 1), (line, 0, 1)]
+    arc = [(move, 0, 10), (curve, 5, 15), (curve, 10, 15), (curve, 15, 10)]
+    box = [(move, 0, 20), (line, 50, 20), (line, 50, 60), (line, 0, 60)]
+    segs = [*bar, *arc, *box]
+    path = ([float(v) for _, x, y in segs for v in (x, y)], [k for k, _, _ in segs], [0] * 11 + [1])
+    got = _rules(path, stroke, (2.0, 0.0, 0.0, 1.0, 10.0, 0.0), 100.0)
+    edges = [Seg(True, 80, 10, 110), Seg(False, 110, 40, 80), Seg(True, 40, 10, 110), Seg(False, 10, 40, 80)]
+    assert got == [Seg(True, 99.5, 10, 210), *(edges if stroke else [])]
+
+
+@pytest.mark.parametrize(
+    ("text", "garbled"),
+    [
+        ("政府信息公开工作年度报告", False),
+        ("\ue001\ue002 \ue003年", True),  # private-use code points: glyphs mapped to nothing
+        ("\ue001年年", False),  # a third odd is not more than a third
+        ("\ue001\ue001\u3000年年年", True),  # spaces do not count either way
+        ("\ufffd\ufffd报", True),
+        ("\x01\x02表", True),
+        ("\ue001报告\t\t\t", False),
+        ("", False),
+    ],
+)
+def test_a_text_layer_of_unmapped_glyphs_is_garbled(text: str, garbled: bool) -> None:
+    from extractor.load.pdf import _garbled
+    from extractor.load.pdf_model import Char, PageLayout
+
+    page = PageLayout(1, 595.0, 842.0, [[Char(t, i, 0.0, i + 1.0, 1.0) for i, t in enumerate(text)]], [], 0)
+    assert _garbled(page) is garbled
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:

@@ -94,16 +94,21 @@ def layout_document(pages: list[PageLayout], source: str, fmt: str) -> Document:
     return _assemble(pages).document(source, fmt)
 
 
+def _texts(page: PageLayout) -> list[str]:
+    return [c.text for ln in page.lines for c in ln]
+
+
 def _printed(page: PageLayout) -> int:
-    return sum(1 for ln in page.lines for c in ln if not c.text.isspace())
+    return list(map(str.isspace, _texts(page))).count(False)
 
 
 def _garbled(page: PageLayout) -> bool:
     """A text layer that maps glyphs to no real characters (private-use code points,
     U+FFFD, control characters): what a font without a usable ToUnicode map gives."""
-    chars = [c.text for ln in page.lines for c in ln if not c.text.isspace()]
-    if "" not in chars and not _ODD.search("".join(chars)):
+    texts = _texts(page)
+    if "" not in texts and not _ODD.search("".join(texts)):
         return False  # the common case, told in one scan: nothing below counts
+    chars = [t for t in texts if not t.isspace()]
     odd = sum(1 for t in chars if t == "\ufffd" or "\ue000" <= t <= "\uf8ff" or t < " ")
     return odd * 3 > len(chars) > 0
 

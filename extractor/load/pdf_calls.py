@@ -14,13 +14,17 @@ from __future__ import annotations
 import ctypes
 from collections import deque
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
 #: ``int`` is what ctypes gives back for a ``c_void_p`` result (``None`` for NULL).
 Handle = int | None
+#: An affine matrix ``(a, b, c, d, e, f)`` as PDF writes it.
+Matrix = tuple[float, float, float, float, float, float]
+#: A path's segments: points ``x, y`` (flat), kinds (``FPDF_SEGMENT_*``) and close flags.
+Path = tuple[list[float], list[int], list[int]]
 
 
 def _plain(func: Any) -> Any:
@@ -95,26 +99,35 @@ def objects(page: Handle, form: Handle) -> tuple[list[Handle], list[int]]:
     return found, list(map(_OBJECT_TYPE, found))
 
 
-def matrix(obj: Handle) -> tuple[float, float, float, float, float, float] | None:
-    """The object's matrix ``(a, b, c, d, e, f)``, or None if pdfium has none."""
-    m = (ctypes.c_float * 6)()
-    if not _MATRIX(obj, ctypes.addressof(m)):
-        return None
-    a, b, c, d, e, f = m
-    return (a, b, c, d, e, f)
+def matrices(objs: Sequence[Handle]) -> list[Matrix | None]:
+    """Each object's matrix ``(a, b, c, d, e, f)``, or None where pdfium has none."""
+    n = len(objs)
+    buf = (ctypes.c_float * (6 * n))()
+    found = list(map(_MATRIX, objs, _addresses(buf, 0, 24, n)))
+    values = iter(buf[:])
+    sixes = zip(values, values, values, values, values, values, strict=True)  # consecutive sixes
+    return [m if ok else None for m, ok in zip(sixes, found, strict=True)]
 
 
-def stroked(path: Handle) -> bool:
-    """Whether the path is stroked (pdfium's draw mode)."""
-    modes = (ctypes.c_int * 2)()
-    _DRAW_MODE(path, ctypes.addressof(modes), ctypes.addressof(modes) + 4)
-    return bool(modes[1])
+def stroked(paths: Sequence[Handle]) -> list[bool]:
+    """Whether each path is stroked (pdfium's draw mode)."""
+    n = len(paths)
+    buf = (ctypes.c_int * (2 * n))()
+    _run(map(_DRAW_MODE, paths, _addresses(buf, 0, 8, n), _addresses(buf, 4, 8, n)))
+    return [bool(v) for v in buf[1::2]]
 
 
-def segments(path: Handle) -> tuple[list[float], list[int], list[int]]:
-    """A path's segment points ``x, y`` (flat), kinds and close flags."""
-    n = _SEGMENT_COUNT(path)
-    segs = list(map(_SEGMENT, repeat(path, n), range(n)))
+def segments(paths: Sequence[Handle]) -> list[Path]:
+    """Each path's segments: points ``x, y`` (flat, the path's own frame), kinds, close flags."""
+    counts = [max(n, 0) for n in map(_SEGMENT_COUNT, paths)]
+    segs = list(map(_SEGMENT, chain.from_iterable(map(repeat, paths, counts)), chain.from_iterable(map(range, counts))))
+    n = len(segs)
     buf = (ctypes.c_float * (2 * n))()
     _run(map(_SEGMENT_POINT, segs, _addresses(buf, 0, 8, n), _addresses(buf, 4, 8, n)))
-    return buf[:], list(map(_SEGMENT_TYPE, segs)), list(map(_SEGMENT_CLOSE, segs))
+    points, kinds, closes = buf[:], list(map(_SEGMENT_TYPE, segs)), list(map(_SEGMENT_CLOSE, segs))
+    out: list[Path] = []
+    at = 0
+    for count in counts:
+        out.append((points[2 * at : 2 * (at + count)], kinds[at : at + count], closes[at : at + count]))
+        at += count
+    return out

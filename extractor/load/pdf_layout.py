@@ -17,7 +17,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
-from .pdf_calls import Handle, box_heights, handle, loose_boxes, matrix, objects, segments, stroked
+from .pdf_calls import Handle, Matrix, Path, box_heights, handle, loose_boxes, matrices, objects, segments, stroked
 from .pdf_model import Char, PageLayout, Seg, make_char
 
 #: A path thinner than this (points) is a ruling line, whatever its draw mode.
@@ -27,8 +27,6 @@ _SPACES = frozenset({0xA0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205
 #: Form XObjects nest; deeper than this is not a report layout.
 MAX_FORM_DEPTH = 4
 
-#: An affine matrix ``(a, b, c, d, e, f)`` as PDF writes it.
-Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -53,12 +51,16 @@ def _walk(page: Handle, form: Handle, outer: Matrix, height: float, rules: list[
     without building a Python wrapper for each.
     """
     found, kinds = objects(page, form)
+    paths = [obj for obj, kind in zip(found, kinds, strict=True) if kind == raw.FPDF_PAGEOBJ_PATH]
+    drawn = zip(segments(paths), matrices(paths), stroked(paths), strict=True)
     images = kinds.count(raw.FPDF_PAGEOBJ_IMAGE)
     for obj, kind in zip(found, kinds, strict=True):
         if kind == raw.FPDF_PAGEOBJ_PATH:
-            rules.extend(_rules(obj, _compose(outer, matrix(obj) or IDENTITY), height))
+            path, m, stroke = next(drawn)
+            rules.extend(_rules(path, stroke, _compose(outer, m or IDENTITY), height))
         elif kind == raw.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            images += _walk(page, obj, _compose(outer, matrix(obj) or IDENTITY), height, rules, depth + 1)
+            inner = _compose(outer, matrices([obj])[0] or IDENTITY)
+            images += _walk(page, obj, inner, height, rules, depth + 1)
     return images
 
 
@@ -129,31 +131,33 @@ def _codes(tp: Any) -> list[int]:
     return codes
 
 
-def _rules(obj: Handle, m: Matrix, height: float) -> list[Seg]:
-    """Ruling segments of one path: thin subpaths are lines (how Word draws borders,
-    as thin filled rectangles), stroked boxes give their edges; curves are drawings."""
-    points, kinds, closes = segments(obj)
-    subpaths: list[list[tuple[float, float]]] = []
-    curved: set[int] = set()
+def _rules(path: Path, stroke: bool, m: Matrix, height: float) -> list[Seg]:
+    """Ruling segments of one path (``m`` maps it to the page): thin subpaths are lines
+    (how Word draws borders, as thin filled rectangles), stroked boxes give their
+    edges; curves are drawings.
+
+    A subpath starts at a move (or at the first segment); it is curved if a later
+    segment is a Bézier curve; a closed segment returns to its first point.
+    """
+    points, kinds, closes = path
     a, b, c, d, e, f = m
-    for x, y, kind, close in zip(points[0::2], points[1::2], kinds, closes, strict=True):
-        if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
-            subpaths.append([])
-        elif kind == raw.FPDF_SEGMENT_BEZIERTO:
-            curved.add(len(subpaths) - 1)
-        subpaths[-1].append((a * x + c * y + e, height - (b * x + d * y + f)))
-        if close:
-            subpaths[-1].append(subpaths[-1][0])
+    px, py = points[0::2], points[1::2]
+    xs = [a * x + c * y + e for x, y in zip(px, py, strict=True)]
+    ys = [height - (b * x + d * y + f) for x, y in zip(px, py, strict=True)]
+    starts = [i for i, kind in enumerate(kinds) if kind == raw.FPDF_SEGMENT_MOVETO or i == 0]
     out: list[Seg] = []
-    stroke: bool | None = None
-    for k, sub in enumerate(subpaths):
-        if k in curved or len(sub) < 2:
+    for s, end in pairwise([*starts, len(kinds)]):
+        if raw.FPDF_SEGMENT_BEZIERTO in kinds[s + 1 : end] or end - s + sum(closes[s:end]) < 2:
             continue
-        xs = [p[0] for p in sub]
-        ys = [p[1] for p in sub]
-        if max(xs) - min(xs) <= THIN or max(ys) - min(ys) <= THIN:
-            out.append(_thin(min(xs), min(ys), max(xs), max(ys)))
-        elif stroke or (stroke is None and (stroke := stroked(obj))):
+        x0, x1, top, bottom = min(xs[s:end]), max(xs[s:end]), min(ys[s:end]), max(ys[s:end])
+        if x1 - x0 <= THIN or bottom - top <= THIN:
+            out.append(_thin(x0, top, x1, bottom))
+        elif stroke:
+            sub: list[tuple[float, float]] = []
+            for k in range(s, end):
+                sub.append((xs[k], ys[k]))
+                if closes[k]:
+                    sub.append(sub[0])
             out.extend(_edges(sub))
     return out
 
