@@ -12,12 +12,13 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..document import Document
 from ..errors import InputError, UnsupportedFormat
-from ..normalize import text_document
 from . import isolate
-from .text import load_text
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 MAX_BYTES = 200 * 1024 * 1024
 #: Text and web pages hold no images: a report is well under a megabyte.
@@ -66,6 +67,8 @@ def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
     if suffix in TEXT_SUFFIXES:
         if _sniff(data) in {".pdf", ".docx", ".doc", ".png"}:
             raise InputError("binary data, not a text report", path=name)
+        from .text import load_text  # lazily, as every loader: ``import extractor`` stays light
+
         return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
     if suffix in HTML_SUFFIXES:
         from .html import load_html  # lazily: lxml costs start-up time text reports need not pay
@@ -132,6 +135,8 @@ def load(path: str | Path, *, ocr: bool = True) -> Document:
 
 def load_string(text: str, name: str = "<text>") -> Document:
     """A Document from text already decoded (tests, notebooks)."""
+    from ..normalize import text_document
+
     return text_document(text, source=name)
 
 

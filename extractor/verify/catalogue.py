@@ -227,27 +227,26 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
 # -- operand expansion ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _pattern(path: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """Regex for a ``*`` path, and for its collapsed form (one ``*`` level dropped)."""
-    parts = path.split(".")
-    full = re.compile(r"\.".join("[^.]+" if p == "*" else re.escape(p) for p in parts) + "$")
-    stars = [i for i, p in enumerate(parts) if p == "*"]
-    collapsed = None
-    if len(stars) == 1:
-        rest = parts[: stars[0]] + parts[stars[0] + 1 :]
-        collapsed = re.compile(r"\.".join(re.escape(p) for p in rest) + "$")
-    return full, collapsed
+def _fits(leaf: str, parts: list[str]) -> bool:
+    """Whether ``leaf`` is ``parts`` with each ``*`` standing for one whole segment."""
+    got = leaf.split(".")
+    return len(got) == len(parts) and all(p in ("*", g) for p, g in zip(parts, got, strict=True))
 
 
 def expand(path: str, leaves: Collection[str]) -> list[str]:
-    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``."""
+    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``; a path
+    with one ``*`` that names none also tries its collapsed form (that level dropped).
+
+    Plain string tests rather than a regex per path: compiling those was most of the first check's cost.
+    """
     if "*" not in path:
         return [path] if path in leaves else []
-    full, collapsed = _pattern(path)
-    found = [p for p in leaves if full.match(p)]
-    if not found and collapsed is not None:
-        found = [p for p in leaves if collapsed.match(p)]
+    parts = path.split(".")
+    prefix = path[: path.index("*")]
+    found = [p for p in leaves if p.startswith(prefix) and _fits(p, parts)]
+    if not found and parts.count("*") == 1:
+        collapsed = ".".join(p for p in parts if p != "*")
+        found = [collapsed] if collapsed in leaves else []
     return found
 
 

@@ -1,0 +1,64 @@
+"""``isolate.start``: the worker forked ahead of its first job warms itself up,
+then serves jobs under the same bounds. Each case runs in a fresh interpreter,
+since a process has one worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+_HEAD = """
+import json, os
+from extractor.load import isolate
+"""
+
+
+def _run(body: str, **env: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _HEAD + body], capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_warm_runs_in_the_worker_before_its_first_job() -> None:
+    out = _run("""
+def warm():
+    global WARMED
+    WARMED = os.getpid()
+isolate.start(warm)
+print(json.dumps({"me": os.getpid(), "warmed": isolate.run(eval, "__import__('__main__').WARMED", source="probe")}))
+""")
+    assert isinstance(out["warmed"], int) and out["warmed"] != out["me"]
+
+
+def test_a_failing_warm_up_leaves_a_working_worker() -> None:
+    out = _run("""
+def warm():
+    raise RuntimeError("rules unreadable")
+isolate.start(warm)
+print(json.dumps({"sum": isolate.run(sum, [1, 2, 3], source="probe")}))
+""")
+    assert out == {"sum": 6}
+
+
+def test_memory_limit_counts_from_after_the_warm_up() -> None:
+    # The warm-up keeps 200 MiB; the limit of 128 MiB is what a job may add on top.
+    out = _run("""
+def warm():
+    global KEPT
+    KEPT = bytearray(200 * 2**20)
+isolate.start(warm)
+kept = isolate.run(eval, "len(__import__('__main__').KEPT) >> 20", source="probe")
+small = isolate.run(eval, "len(bytearray(64 * 2**20)) >> 20", source="probe")
+try:
+    isolate.run(eval, "len(bytearray(512 * 2**20))", source="big")
+    big = "read"
+except isolate.InputError as e:
+    big = str(e)
+print(json.dumps({"kept": kept, "small": small, "big": big}))
+""", NIANBAO_MEMORY_MB="128")
+    assert out["kept"] == 200 and out["small"] == 64
+    assert "more than 128 MiB" in str(out["big"])
