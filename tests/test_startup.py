@@ -4,6 +4,7 @@ and the command line itself none of the pipeline (the worker extracts)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,11 @@ print(json.dumps({"cli": sorted(sys.modules), "worker": worker}), file=sys.stder
 """
 
 
-def _modules_after(*args: str) -> dict[str, set[str]]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120)
+def _modules_after(*args: str, env: dict[str, str] | None = None) -> dict[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["meta"]["year"] == 2023
     return {k: set(v) for k, v in json.loads(done.stderr.strip().splitlines()[-1]).items()}
@@ -53,3 +57,13 @@ def test_extract_text_report_imports_no_heavy_module() -> None:
     assert _under(loaded["worker"] - SIGNATURES, HEAVY) == []
     assert _under(loaded["cli"] - SIGNATURES, HEAVY) == []
     assert _under(loaded["cli"], PIPELINE) == []
+
+
+def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
+    env = {"NIANBAO_CATALOGUE_CACHE": str(tmp_path)}
+    _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("yaml-*.marshal")) == sorted(
+        p.stem for p in (REPORT.parents[3] / "rules").glob("*.yaml")
+    )
+    again = _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    assert "extractor.verify.claims" in again["worker"] and "yaml" not in again["worker"]

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from ..errors import ConfigError
@@ -41,6 +40,7 @@ from ..template import (
     application_rows,
     review_paths,
 )
+from .compiled import read_yaml
 
 #: Sets every rule file may use without defining them (keys → Chinese labels).
 BUILTIN_SETS: dict[str, dict[str, str]] = {
@@ -165,15 +165,6 @@ class Catalogue:
 
     rules: tuple[SumRule | BoundsRule | PublishedRule, ...]
     sets: dict[str, dict[str, str]]
-
-
-def read_yaml(path: Path) -> Any:
-    """Parsed YAML of one catalogue file; any read or syntax error names the file."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        # YAML errors span several lines; the CLI prints one.
-        raise ConfigError("cannot read rule file: " + " ".join(str(e).split()), path=str(path)) from e
 
 
 def validation_message(e: ValidationError) -> str:

@@ -41,8 +41,8 @@ from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
-from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
-from .recache import RegexCache
+from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, validation_message
+from .compiled import RegexCache, read_yaml
 
 
 class NarrativeClaim(Claim):

@@ -1,6 +1,6 @@
-"""``isolate.start``: the worker forked ahead of its first job warms itself up,
-then serves jobs under the same bounds. Each case runs in a fresh interpreter,
-since a process has one worker."""
+"""The bounded worker: what a result is when it crosses back, and ``isolate.start``
+(the worker forked ahead of its first job warms itself up, then serves jobs under
+the same bounds; those cases run in a fresh interpreter, since a process has one worker)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from extractor.load import isolate, load
+from extractor.pipeline import _finish, extract, get_backend
+
+REPORTS = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports"
 
 _HEAD = """
 import json, os
@@ -62,3 +70,12 @@ print(json.dumps({"kept": kept, "small": small, "big": big}))
 """, NIANBAO_MEMORY_MB="128")
     assert out["kept"] == 200 and out["small"] == 64
     assert "more than 128 MiB" in str(out["big"])
+
+
+@pytest.mark.parametrize("name", ["panyu-hrss-2023.txt", "huaian-gov-2024.pdf"])
+def test_a_result_crosses_from_the_worker_unchanged(name: str) -> None:
+    path = REPORTS / name
+    here = _finish(isolate.run(load, path, source=name), "parser", get_backend("parser"), 0.0)
+    there = extract(path)
+    assert there.evidence == here.evidence and any(e.box for e in there.evidence.values()) == name.endswith(".pdf")
+    assert there.claims == here.claims and there.findings == here.findings and there.report == here.report
