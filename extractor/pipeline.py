@@ -74,8 +74,12 @@ def extract_json(path: str | Path, *, ocr: bool = True) -> dict[str, Any]:
 
 
 def warm() -> None:
-    """Import the stages and compile the catalogues a first extraction needs
-    (what :func:`~extractor.load.isolate.start` runs in a fresh worker)."""
+    """Import the stages and compile the catalogues a first extraction of a text
+    report needs (what :func:`~extractor.load.isolate.start` runs in a fresh worker).
+    The PDF, HTML and Word readers are left to the file that needs one."""
+    from .load import text  # noqa: F401
+    from .parse import extraction, ocr_notes  # noqa: F401
+    from .verify import engine  # noqa: F401
     from .verify.catalogue import load_catalogue
     from .verify.claims import load_phrasings
 
