@@ -73,16 +73,17 @@ def extract_json(path: str | Path, *, ocr: bool = True) -> dict[str, Any]:
     return isolate.run(_extract_file_json, path, ocr, source=str(path))
 
 
-def warm() -> None:
-    """Import the stages and compile the catalogues a first extraction of a text
-    report needs (what :func:`~extractor.load.isolate.start` runs in a fresh worker).
-    The PDF, HTML and Word readers are left to the file that needs one."""
-    from .load import text  # noqa: F401
+def warm(suffixes: Sequence[str] = (".txt",)) -> None:
+    """Import the stages and compile the catalogues a first extraction needs, with
+    the readers of files with these suffixes (what :func:`~extractor.load.isolate.start`
+    runs in a fresh worker)."""
+    from .load import prepare
     from .parse import extraction, ocr_notes  # noqa: F401
     from .verify import engine  # noqa: F401
     from .verify.catalogue import load_catalogue
     from .verify.claims import load_phrasings
 
+    prepare(suffixes)
     load_catalogue()
     load_phrasings()
 

@@ -79,3 +79,15 @@ def test_a_result_crosses_from_the_worker_unchanged(name: str) -> None:
     there = extract(path)
     assert there.evidence == here.evidence and any(e.box for e in there.evidence.values()) == name.endswith(".pdf")
     assert there.claims == here.claims and there.findings == here.findings and there.report == here.report
+
+
+def test_warming_for_a_pdf_imports_its_reader_and_for_text_none() -> None:
+    out = _run("""
+import sys
+from extractor.pipeline import warm
+warm([".txt"])
+text = sorted(m for m in ("lxml", "pypdfium2", "extractor.load.text", "extractor.verify.claims") if m in sys.modules)
+warm([".PDF", ".md"])
+print(json.dumps({"text": text, "pdf": "pypdfium2" in sys.modules and "extractor.load.pdf" in sys.modules}))
+""")
+    assert out == {"text": ["extractor.load.text", "extractor.verify.claims"], "pdf": True}

@@ -7,7 +7,9 @@ imports the pipeline and compiles the catalogues meanwhile on another core.
 
 from __future__ import annotations
 
+import functools
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,10 +19,10 @@ if TYPE_CHECKING:
 EXTRACTING = ("extract", "verify")
 
 
-def _warm() -> None:
+def _warm(args: list[str]) -> None:
     from ..pipeline import warm
 
-    warm()
+    warm([Path(a).suffix for a in args if not a.startswith("-")])
 
 
 def main() -> None:
@@ -28,7 +30,7 @@ def main() -> None:
     if sys.argv[1:2] and sys.argv[1] in EXTRACTING and "--help" not in sys.argv:
         from ..load import isolate
 
-        isolate.start(_warm)
+        isolate.start(functools.partial(_warm, sys.argv[2:]))
     from .commands import app
 
     app()

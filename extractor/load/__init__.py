@@ -8,9 +8,12 @@ it cannot read.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import importlib
 import os
 import stat
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,6 +134,21 @@ def load(path: str | Path, *, ocr: bool = True) -> Document:
     an :class:`InputError` naming it. ``ocr=False`` refuses scans and pictures
     instead of reading them by OCR."""
     return isolate.run(_load_file, path, ocr, source=str(path))
+
+
+#: The reader modules a file suffix needs, for :func:`prepare`.
+_READERS = {
+    **dict.fromkeys(TEXT_SUFFIXES, ("text",)), **dict.fromkeys(HTML_SUFFIXES, ("html",)),
+    ".pdf": ("pdf", "pdf_layout"), ".docx": ("docx",),
+}
+
+
+def prepare(suffixes: Collection[str]) -> None:
+    """Import the readers that files with these suffixes need (what a worker warming up
+    for them does); a reader whose optional extra is missing is left to report it."""
+    for name in sorted({m for s in suffixes for m in _READERS.get(s.lower(), ())}):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f".{name}", __name__)
 
 
 def load_string(text: str, name: str = "<text>") -> Document:
