@@ -28,6 +28,9 @@ def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.Monke
     reused = [again.compile(p) for p in PATTERNS]
     assert _matches(reused) == _matches(compiled) == _matches([re.compile(p) for p in PATTERNS])
     assert [r.groupindex for r in reused] == [re.compile(p).groupindex for p in PATTERNS]
+    # what each match needs is kept with the program
+    needs = [("件",), ("予以公开", "部分公开"), ("、",)]
+    assert [again.needs(p) for p in PATTERNS] == [first.needs(p) for p in PATTERNS] == needs
     other = RegexCache("t", b"v2")  # other content: another file, the old one replaced on save
     other.compile(PATTERNS[0])
     other.save()
@@ -51,5 +54,6 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(re.error):
         cache.compile("(unclosed")
     assert _matches([cache.compile(PATTERNS[1])]) == _matches([re.compile(PATTERNS[1])])
+    assert cache.needs(PATTERNS[1]) == ("予以公开", "部分公开")
     cache.save()
     assert list(tmp_path.rglob("*")) == []
