@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.verify.literals import Needs
 from extractor.verify.recache import ENV, RegexCache
 
 PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]
@@ -29,7 +30,7 @@ def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.Monke
     assert _matches(reused) == _matches(compiled) == _matches([re.compile(p) for p in PATTERNS])
     assert [r.groupindex for r in reused] == [re.compile(p).groupindex for p in PATTERNS]
     # what each match needs is kept with the program
-    needs = [("件",), ("予以公开", "部分公开"), ("、",)]
+    needs = [Needs(("件",), None), Needs(("予以公开", "部分公开"), 4), Needs(("、",), 1)]
     assert [again.needs(p) for p in PATTERNS] == [first.needs(p) for p in PATTERNS] == needs
     other = RegexCache("t", b"v2")  # other content: another file, the old one replaced on save
     other.compile(PATTERNS[0])
@@ -54,6 +55,6 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(re.error):
         cache.compile("(unclosed")
     assert _matches([cache.compile(PATTERNS[1])]) == _matches([re.compile(PATTERNS[1])])
-    assert cache.needs(PATTERNS[1]) == ("予以公开", "部分公开")
+    assert cache.needs(PATTERNS[1]) == Needs(("予以公开", "部分公开"), 4)
     cache.save()
     assert list(tmp_path.rglob("*")) == []

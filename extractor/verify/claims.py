@@ -42,6 +42,7 @@ from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
 from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
+from .literals import Needs, finditer
 from .recache import RegexCache
 
 
@@ -216,7 +217,7 @@ class Compiled:
     regex: re.Pattern[str]
     context: re.Pattern[str] | None
     #: strings one of which every match contains: a narrative with none is not searched
-    needs: tuple[str, ...] = ()
+    needs: Needs
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -331,7 +332,7 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         for k in spec.lexicon.concepts
     )
     cache.save()
-    needed = tuple(sorted({s for c in compiled for s in c.needs}))
+    needed = tuple(sorted({s for c in compiled for s in c.needs.strings}))
     return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts, needed)
 
 
@@ -658,9 +659,9 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     for prio, c in enumerate(cat.phrasings):
         if c.phrasing.template is not None and c.phrasing.template != template:
             continue
-        if c.needs and present.isdisjoint(c.needs):
+        if c.needs.strings and present.isdisjoint(c.needs.strings):
             continue  # the narrative lacks every word this phrasing needs
-        for m in c.regex.finditer(text):
+        for m in finditer(c.regex, text, c.needs):
             at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []

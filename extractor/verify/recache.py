@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import user_dir
-from .literals import needed
+from .literals import Needs, needed
 
 # CPython's regex compiler and the engine's own constructor: private, so typed loosely.
 _sre: Any = importlib.import_module("_sre")
@@ -32,7 +32,7 @@ _parser: Any = importlib.import_module("re._parser")
 ENV = "NIANBAO_REGEX_CACHE"
 
 #: flags, program, groups, group index, group names, and the strings a match needs (see :mod:`.literals`)
-_Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...], tuple[str, ...]]
+_Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...], tuple[tuple[str, ...], int | None]]
 
 
 def _folder() -> Path | None:
@@ -51,7 +51,7 @@ class RegexCache:
         self._name = name
         self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal" if folder else None
         self._entries: dict[str, _Entry] = {}
-        self._needs: dict[str, tuple[str, ...]] = {}
+        self._needs: dict[str, Needs] = {}
         self._dirty = False
         if self._path is not None:
             try:
@@ -68,7 +68,7 @@ class RegexCache:
             try:
                 flags, code, groups, groupindex, indexgroup, needs = entry
                 compiled: re.Pattern[str] = _sre.compile(pattern, flags, code, groups - 1, groupindex, indexgroup)
-                self._needs[pattern] = needs
+                self._needs[pattern] = Needs(*needs)
                 return compiled
             except Exception:  # a damaged entry (or one of an older layout): compile afresh below
                 pass
@@ -82,7 +82,7 @@ class RegexCache:
         names: list[str | None] = [None] * parsed.state.groups
         for k, i in groupindex.items():
             names[i] = k
-        entry = (parsed.state.flags, code, parsed.state.groups, groupindex, tuple(names), needs)
+        entry = (parsed.state.flags, code, parsed.state.groups, groupindex, tuple(names), (needs.strings, needs.reach))
         try:
             compiled = _sre.compile(pattern, entry[0], code, entry[2] - 1, groupindex, entry[4])
         except Exception:  # the engine changed its constructor: no cache, plain re
@@ -92,10 +92,9 @@ class RegexCache:
         self._dirty = True
         return compiled
 
-    def needs(self, pattern: str) -> tuple[str, ...]:
-        """Strings one of which every match of ``pattern`` (compiled here) contains;
-        a text holding none of them need not be searched. ``()``: no such strings known."""
-        return self._needs.get(pattern, ())
+    def needs(self, pattern: str) -> Needs:
+        """What every match of ``pattern`` (compiled here) needs (:mod:`.literals`)."""
+        return self._needs.get(pattern, Needs())
 
     def save(self) -> None:
         """Write the programs compiled since loading (atomically; silently not when it cannot)."""
