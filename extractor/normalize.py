@@ -70,6 +70,8 @@ _FOLDABLE = re.compile(f"[{_class(list(_FOLD))}]+")
 
 def fold(text: str) -> str:
     """Fold full-width forms and odd spaces; the result has the same length."""
+    if text.isascii():
+        return text  # every character folded is beyond ASCII
     return _FOLDABLE.sub(lambda m: m.group().translate(_FOLD), text)
 
 

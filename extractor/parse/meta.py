@@ -8,6 +8,7 @@ labelled date (``发布时间：2024-03-08``) or the signature date at the end.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..document import Document
@@ -107,7 +108,8 @@ def _read_title(text: str, head: list[str], at: int | None) -> tuple[str | None,
 
 def _signature(doc: Document, end: int) -> tuple[str | None, tuple[int, int, int] | None]:
     """The signature at the report's end (落款): the last dated line, and the name above it."""
-    tail = [_TAG.sub("", ln.text).strip() for ln in doc.lines if ln.text.strip() and ln.start < end][-12:]
+    last = itertools.islice((ln for ln in reversed(doc.lines) if ln.start < end and ln.text.strip()), 12)
+    tail = [_TAG.sub("", ln.text).strip() for ln in last][::-1]
     for i in range(len(tail) - 1, -1, -1):
         sig = _SIGNATURE_DATE.match(_arabic_dates(tail[i]))
         if sig:
