@@ -134,7 +134,7 @@ def text_document(text: str, *, source: str = "<text>", fmt: str = "txt") -> Doc
     """
     text = fold(clean_newlines(text))
     raws = text.split("\n")
-    piped = pipe_rows(raws)
+    piped = pipe_rows(raws) if "|" in text else set()
     lines: list[Line] = []
     pos = 0
     table = -1

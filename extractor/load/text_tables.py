@@ -20,6 +20,7 @@ at the printed characters.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -161,6 +162,7 @@ def _html_tables(doc: Document) -> list[Line]:
 # --- drawn tables ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # a table draws with a few dozen characters, over and over
 def _width(ch: str) -> int:
     return 1 if ch < "\u1100" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
@@ -205,8 +207,10 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
     out: list[Line] = []
     table = _next_table(lines)
-    rule = [_is_rule(ln.text) for ln in lines]
-    ruled = [r or _is_drawn_row(ln.text) for r, ln in zip(rule, lines, strict=True)]
+    # (most lines start with a character no rule or bar row does: no call for them)
+    first = [ln.text.lstrip()[:1] for ln in lines]
+    rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
+    ruled = [r or (f in _BARS and _is_drawn_row(ln.text)) for r, f, ln in zip(rule, first, lines, strict=True)]
     i = 0
     while i < len(lines):
         j = i
