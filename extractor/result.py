@@ -39,6 +39,12 @@ class Evidence:
     #: OCR recognition score (0–1) of the printed text, for pages read from an image.
     confidence: float | None = None
 
+    def __reduce__(self) -> tuple[type[Evidence], tuple[Any, ...]]:
+        # Its fields in order: a result crosses from the worker by pickle, and the
+        # dataclass default (a dict of field names per object) was half of that cost.
+        return Evidence, (self.line, self.start, self.end, self.text, self.page, self.row, self.col, self.box,
+                          self.confidence)
+
     def to_json(self) -> dict[str, Any]:
         # Spelled out, not dataclasses.asdict: that deep-copies every value and was most
         # of the cost of writing a report's evidence (hundreds of these) to the store.

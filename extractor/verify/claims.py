@@ -41,9 +41,9 @@ from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
-from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
+from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, validation_message
+from .compiled import RegexCache, read_yaml
 from .literals import Needs, finditer
-from .recache import RegexCache
 
 
 class NarrativeClaim(Claim):

@@ -1,11 +1,12 @@
-"""Regular expressions compiled once per catalogue and kept on disk.
+"""The rule catalogues as read and compiled once, kept on disk.
 
-The claims catalogue is a few hundred long patterns; Python's ``re`` parses and
-compiles them in pure Python, which was most of a command's start-up. This keeps
-each compiled program (what ``re`` hands its C engine) in one file per catalogue,
-named by the catalogue's content hash and the interpreter, so a changed rule file
-or another Python never reads a stale entry. Anything unreadable, unwritable or
-refused by the engine falls back to ``re.compile``: the cache only saves time.
+Each process would otherwise parse ``rules/*.yaml`` (importing PyYAML) and compile
+the claims catalogue's few hundred long patterns in pure Python — most of the
+start-up of an extraction. This keeps each file's parsed YAML, and each compiled
+program (what ``re`` hands its C engine), in files named by the content hash (and,
+for programs, the interpreter), so a changed rule file or another Python never
+reads a stale entry. Anything unreadable, unwritable or refused falls back to
+parsing and ``re.compile``: the cache only saves time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..resources import user_dir
 from .literals import Needs, needed
 
@@ -28,10 +30,10 @@ _sre: Any = importlib.import_module("_sre")
 _compiler: Any = importlib.import_module("re._compiler")
 _parser: Any = importlib.import_module("re._parser")
 
-#: Where the compiled catalogues go: ``NIANBAO_REGEX_CACHE`` ("off" for none), else the user cache folder.
-ENV = "NIANBAO_REGEX_CACHE"
+#: Where the compiled catalogues go: ``NIANBAO_CATALOGUE_CACHE`` ("off" for none), else the user cache folder.
+ENV = "NIANBAO_CATALOGUE_CACHE"
 
-#: flags, program, groups, group index, group names, and the strings a match needs (see :mod:`.literals`)
+#: flags, program, groups, group index, group names, and what a match needs (see :mod:`.literals`)
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...], tuple[tuple[str, ...], int | None]]
 
 
@@ -39,7 +41,59 @@ def _folder() -> Path | None:
     where = os.environ.get(ENV)
     if where == "off":
         return None
-    return Path(where) if where else user_dir("cache") / "regex"
+    return Path(where) if where else user_dir("cache") / "catalogues"
+
+
+def _load(path: Path) -> Any:
+    """What a cache file holds, or None when it is missing or damaged."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _save(path: Path, data: Any) -> None:
+    """Write ``data`` to ``path`` atomically, replacing the files of older content
+    (another process may be reading one: it is replaced, never truncated); silently
+    not when it cannot."""
+    stem = path.name.rsplit("-", 1)[0]
+    try:
+        blob = marshal.dumps(data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"{stem}-*.marshal"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except (OSError, ValueError):  # ValueError: data marshal cannot hold (a YAML date)
+        return
+
+
+def read_yaml(path: Path) -> Any:
+    """Parsed YAML of one catalogue file; any read or syntax error names the file."""
+    try:
+        content = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"cannot read rule file: {e.strerror or e}", path=str(path)) from e
+    folder = _folder()
+    cached = folder / f"yaml-{path.stem}-{hashlib.sha256(content).hexdigest()[:20]}.marshal" if folder else None
+    if cached is not None and (data := _load(cached)) is not None:
+        return data
+    import yaml  # lazily: with the parsed files cached, a process never imports PyYAML
+
+    try:
+        data = yaml.load(content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (UnicodeDecodeError, yaml.YAMLError) as e:
+        # YAML errors span several lines; the CLI prints one.
+        raise ConfigError("cannot read rule file: " + " ".join(str(e).split()), path=str(path)) from e
+    if cached is not None and data is not None:
+        _save(cached, data)
+    return data
 
 
 class RegexCache:
@@ -54,10 +108,7 @@ class RegexCache:
         self._needs: dict[str, Needs] = {}
         self._dirty = False
         if self._path is not None:
-            try:
-                loaded: Any = marshal.loads(self._path.read_bytes())
-            except (OSError, EOFError, ValueError, TypeError):
-                loaded = None
+            loaded = _load(self._path)
             if isinstance(loaded, dict):
                 self._entries = loaded
 
@@ -98,21 +149,6 @@ class RegexCache:
 
     def save(self) -> None:
         """Write the programs compiled since loading (atomically; silently not when it cannot)."""
-        if not self._dirty or self._path is None:
-            return
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            for old in self._path.parent.glob(f"{self._name}-*.marshal"):
-                if old != self._path:  # another process may be reading this one: it is replaced atomically
-                    old.unlink(missing_ok=True)
-            data = marshal.dumps(self._entries)
-            fd, tmp = tempfile.mkstemp(dir=self._path.parent, suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, self._path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
-        except (OSError, ValueError):
-            return
-        self._dirty = False
+        if self._dirty and self._path is not None:
+            _save(self._path, self._entries)
+            self._dirty = False
