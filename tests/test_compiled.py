@@ -10,6 +10,7 @@ import pytest
 
 from extractor.errors import ConfigError
 from extractor.verify.compiled import ENV, RegexCache, read_yaml
+from extractor.verify.literals import Needs
 
 PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]
 TEXT = "一、总体情况\n予以公开12件，部分公开3件。共 7件"
@@ -30,6 +31,9 @@ def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.Monke
     reused = [again.compile(p) for p in PATTERNS]
     assert _matches(reused) == _matches(compiled) == _matches([re.compile(p) for p in PATTERNS])
     assert [r.groupindex for r in reused] == [re.compile(p).groupindex for p in PATTERNS]
+    # what each match needs is kept with the program
+    needs = [Needs(("件",), None), Needs(("予以公开", "部分公开"), 4), Needs(("、",), 1)]
+    assert [again.needs(p) for p in PATTERNS] == [first.needs(p) for p in PATTERNS] == needs
     other = RegexCache("t", b"v2")  # other content: another file, the old one replaced on save
     other.compile(PATTERNS[0])
     other.save()
@@ -53,6 +57,7 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(re.error):
         cache.compile("(unclosed")
     assert _matches([cache.compile(PATTERNS[1])]) == _matches([re.compile(PATTERNS[1])])
+    assert cache.needs(PATTERNS[1]) == Needs(("予以公开", "部分公开"), 4)
     cache.save()
     assert list(tmp_path.rglob("*")) == []
 

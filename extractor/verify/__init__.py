@@ -10,4 +10,5 @@ core types and ``parse`` (never ``llm``, ``pipeline`` or above).
     crossyear  one agency's consecutive years against each other
     files      canonical JSON verified afresh; cross-year over several files
     compiled   the catalogues' parsed YAML and compiled patterns, kept on disk by content hash
+    literals   the words a pattern needs: phrasings a narrative lacks them for are not run
 """

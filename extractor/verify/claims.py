@@ -43,6 +43,7 @@ from ..schema import Cols, Report
 from ..template import Template
 from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, validation_message
 from .compiled import RegexCache, read_yaml
+from .literals import Needs, finditer
 
 
 class NarrativeClaim(Claim):
@@ -215,6 +216,8 @@ class Compiled:
     phrasing: Phrasing
     regex: re.Pattern[str]
     context: re.Pattern[str] | None
+    #: strings one of which every match contains: a narrative with none is not searched
+    needs: Needs
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -229,6 +232,8 @@ class ClaimCatalogue:
     narrow: re.Pattern[str]
     #: each lexicon concept's words, anchored at the end of a list item
     concepts: tuple[tuple[Phrasing, re.Pattern[str]], ...]
+    #: every string some phrasing needs (:attr:`Compiled.needs`), each looked for once per narrative
+    needed: tuple[str, ...] = ()
 
 
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -307,7 +312,7 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         context = _compile(ph.context, spec.macros, ph.id, path, number=False, cache=cache) if ph.context else None
         counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
         regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted, cache=cache)
-        compiled.append(Compiled(_resolve(ph, path), regex, context))
+        compiled.append(Compiled(_resolve(ph, path), regex, context, cache.needs(regex.pattern)))
     bd = spec.breakdown
     try:
         complete = re.compile(bd.complete)
@@ -327,7 +332,8 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         for k in spec.lexicon.concepts
     )
     cache.save()
-    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts)
+    needed = tuple(sorted({s for c in compiled for s in c.needs.strings}))
+    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts, needed)
 
 
 def claim_severity(rule: str) -> Severity:
@@ -433,6 +439,9 @@ _SENTENCE_END = "。！？!?\n"
 
 
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
+_SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+_CLAUSE_ENDS = re.compile(f"[{re.escape(_CLAUSE_END)}]")
+_LINE_ENDS = re.compile("\n")
 #: how far back a sentence's context is read: a run without a full stop (a
 #: hostile or broken text) must not make each number rescan it
 _LOOKBACK = 300
@@ -449,10 +458,10 @@ class _Marks:
 
     @classmethod
     def of(cls, text: str) -> _Marks:
-        def at(chars: str) -> list[int]:
-            return [i for i, ch in enumerate(text) if ch in chars]
+        def at(chars: re.Pattern[str]) -> list[int]:
+            return [m.start() for m in chars.finditer(text)]
 
-        return cls(at(_SENTENCE_END), at(_CLAUSE_END), at("\n"))
+        return cls(at(_SENTENCE_ENDS), at(_CLAUSE_ENDS), at(_LINE_ENDS))
 
     @staticmethod
     def _before(marks: list[int], pos: int) -> int:
@@ -644,12 +653,15 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     template = report.meta.template
     split = _other_split(report)
     leaves: dict[str, object] = report.leaves()
+    present = {s for s in cat.needed if s in text}
     # number position → (priority, compiled phrasing, match); a number is claimed once
     candidates: dict[int, list[tuple[int, Compiled, re.Match[str]]]] = {}
     for prio, c in enumerate(cat.phrasings):
         if c.phrasing.template is not None and c.phrasing.template != template:
             continue
-        for m in c.regex.finditer(text):
+        if c.needs.strings and present.isdisjoint(c.needs.strings):
+            continue  # the narrative lacks every word this phrasing needs
+        for m in finditer(c.regex, text, c.needs):
             at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..resources import user_dir
+from .literals import Needs, needed
 
 # CPython's regex compiler and the engine's own constructor: private, so typed loosely.
 _sre: Any = importlib.import_module("_sre")
@@ -32,7 +33,8 @@ _parser: Any = importlib.import_module("re._parser")
 #: Where the compiled catalogues go: ``NIANBAO_CATALOGUE_CACHE`` ("off" for none), else the user cache folder.
 ENV = "NIANBAO_CATALOGUE_CACHE"
 
-_Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+#: flags, program, groups, group index, group names, and what a match needs (see :mod:`.literals`)
+_Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...], tuple[tuple[str, ...], int | None]]
 
 
 def _folder() -> Path | None:
@@ -103,6 +105,7 @@ class RegexCache:
         self._name = name
         self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal" if folder else None
         self._entries: dict[str, _Entry] = {}
+        self._needs: dict[str, Needs] = {}
         self._dirty = False
         if self._path is not None:
             loaded = _load(self._path)
@@ -114,30 +117,35 @@ class RegexCache:
         entry = self._entries.get(pattern)
         if entry is not None:
             try:
-                flags, code, groups, groupindex, indexgroup = entry
+                flags, code, groups, groupindex, indexgroup, needs = entry
                 compiled: re.Pattern[str] = _sre.compile(pattern, flags, code, groups - 1, groupindex, indexgroup)
+                self._needs[pattern] = Needs(*needs)
                 return compiled
-            except Exception:  # a damaged entry: compile afresh below
+            except Exception:  # a damaged entry (or one of an older layout): compile afresh below
                 pass
-        if self._path is None:
-            return re.compile(pattern)
         # What re._compiler.compile does, keeping the program it builds.
         parsed = _parser.parse(pattern, 0)
+        self._needs[pattern] = needs = needed(parsed)
+        if self._path is None:
+            return re.compile(pattern)
         code = [int(op) for op in _compiler._code(parsed, 0)]  # plain ints: opcodes are an int subclass
         groupindex = dict(parsed.state.groupdict)
         names: list[str | None] = [None] * parsed.state.groups
         for k, i in groupindex.items():
             names[i] = k
-        entry = (parsed.state.flags, code, parsed.state.groups, groupindex, tuple(names))
+        entry = (parsed.state.flags, code, parsed.state.groups, groupindex, tuple(names), (needs.strings, needs.reach))
         try:
-            flags, code, groups, groupindex, indexgroup_t = entry
-            compiled = _sre.compile(pattern, flags, code, groups - 1, groupindex, indexgroup_t)
+            compiled = _sre.compile(pattern, entry[0], code, entry[2] - 1, groupindex, entry[4])
         except Exception:  # the engine changed its constructor: no cache, plain re
             self._path = None
             return re.compile(pattern)
         self._entries[pattern] = entry
         self._dirty = True
         return compiled
+
+    def needs(self, pattern: str) -> Needs:
+        """What every match of ``pattern`` (compiled here) needs (:mod:`.literals`)."""
+        return self._needs.get(pattern, Needs())
 
     def save(self) -> None:
         """Write the programs compiled since loading (atomically; silently not when it cannot)."""
