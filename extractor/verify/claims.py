@@ -442,6 +442,7 @@ _CLAUSE_END = "，,；;：:" + _SENTENCE_END
 _SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
 _CLAUSE_ENDS = re.compile(f"[{re.escape(_CLAUSE_END)}]")
 _LINE_ENDS = re.compile("\n")
+_PART_ENDS = re.compile("[；;]")
 #: how far back a sentence's context is read: a run without a full stop (a
 #: hostile or broken text) must not make each number rescan it
 _LOOKBACK = 300
@@ -455,13 +456,15 @@ class _Marks:
     sentences: list[int]
     clauses: list[int]
     paragraphs: list[int]
+    #: semicolons: a sentence's parts about different things (复议…；诉讼…)
+    parts: list[int]
 
     @classmethod
     def of(cls, text: str) -> _Marks:
         def at(chars: re.Pattern[str]) -> list[int]:
             return [m.start() for m in chars.finditer(text)]
 
-        return cls(at(_SENTENCE_ENDS), at(_CLAUSE_ENDS), at(_LINE_ENDS))
+        return cls(at(_SENTENCE_ENDS), at(_CLAUSE_ENDS), at(_LINE_ENDS), at(_PART_ENDS))
 
     @staticmethod
     def _before(marks: list[int], pos: int) -> int:
@@ -475,6 +478,10 @@ class _Marks:
     def clause(self, pos: int) -> int:
         return self._before(self.clauses, pos)
 
+    def part(self, pos: int) -> int:
+        """Where the part of a sentence after its last semicolon before ``pos`` starts."""
+        return self._before(self.parts, pos)
+
     def end(self, pos: int, until: str, size: int) -> int:
         """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
         marks = self.paragraphs if until == "paragraph" else self.sentences
@@ -483,8 +490,9 @@ class _Marks:
 
 
 #: a year named in a sentence (2022年度，…): its counts are that year's; not
-#: one it compares with (较2019年下降, 与2022年相比)
-_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
+#: one it compares with (较2019年下降, 与2022年相比) or whose carried-over
+#: applications it adds (加上2019年结转的8件)
+_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来|的?结转))")
 
 
 def _other_year(text: str, start: int, pos: int, year: int | None) -> bool:
@@ -617,9 +625,12 @@ _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, 
 
 
 def _number(s: str) -> int:
-    """A count as printed: 1,525, or a small one in words (两, 十二)."""
+    """A count as printed: 1,525, or one in words (两, 十二, 一百零五, 一百二十三)."""
     if s[0].isdigit():
         return int(s.replace(",", ""))
+    hundreds, _, s = s.rpartition("百")
+    if hundreds or not s:
+        return _DIGIT.get(hundreds, 1) * 100 + (_number(s.lstrip("零")) if s.strip("零") else 0)
     tens, _, ones = s.rpartition("十")
     if "十" not in s:
         return _DIGIT[s]
@@ -633,6 +644,8 @@ def _value(m: re.Match[str]) -> int | float:
         value: int | float = _number(n)
     else:
         value = float(n)
+    if m.groupdict().get("minus"):
+        value = -value  # 本年减少 2 项: a change of -2
     if m.groupdict().get("yuan"):
         return round(value / 10000, 6)
     return value
@@ -666,7 +679,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []
     totals: set[int] = set()
-    # group totals (table 四) stated so far: (position, scope, value)
+    # group totals (table 四) stated so far: (where stated, scope, value)
     stated: list[tuple[int, str, int | float]] = []
     scope: str | None = None
     scope_end = 0
@@ -695,7 +708,8 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
                 claims += found
                 break
             if ph.of_totals:
-                found = _of_totals(doc, nar, ph, m, _since(stated, sentence))
+                # 均已审结 after "；行政诉讼 4 件" says nothing of the review before the semicolon
+                found = _of_totals(doc, nar, ph, m, _since(stated, max(sentence, marks.part(m.start()))))
                 if not found:
                     continue
                 claims += found
@@ -724,7 +738,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             if opens:
                 scope, scope_end = opens, marks.end(m.end(), ph.scope_until, len(text))
                 totals.add(pos)
-                stated.append((sentence, opens, value))
+                stated.append((m.start(), opens, value))
             break
     return Narration(claims, _breakdowns(doc, nar, cat, totals))
 
