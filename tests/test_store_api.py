@@ -11,7 +11,21 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import FIXTURES, load_gold
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import (
+    Column,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from extractor.errors import NianbaoError
@@ -36,13 +50,14 @@ def test_migrations_build_the_schema_from_an_empty_database(store_url: str) -> N
     engine = connect(to_url(store_url))
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
-        # The migration and the tables the code expects agree, column by column.
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        # The migrations and the tables the code expects agree, table by table, column by column.
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert set(inspect(conn).get_table_names()) == {*metadata.tables, "alembic_version"}
     migrate(engine)  # opening again is a no-op
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0004"
     engine.dispose()
 
 
@@ -61,6 +76,31 @@ def test_a_store_made_by_the_first_schema_opens_with_its_reports(store_url: str)
     [old] = store.list_reports()
     detail = store.get_report(old.id)
     assert (detail.agency, detail.report["meta"]["agency"], detail.source_text) == ("某局", "某局", None)
+    store.close()
+
+
+def test_a_store_whose_uploads_an_older_service_kept_opens_with_them(store_url: str) -> None:
+    engine = connect(to_url(store_url))
+    migrate(engine, "0003")
+    # Before revision 0004 ``nianbao serve`` made this table itself, on first use, so:
+    old = Table(
+        "source_files", MetaData(),
+        Column("sha256", String(64), primary_key=True, comment="documents.sha256 of the file"),
+        Column("name", Text, nullable=False, comment="the file name it was uploaded under"),
+        Column("data", LargeBinary, nullable=False, comment="the file's bytes as uploaded"),
+    )
+    old.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(old).values(sha256="ab" * 32, name="upload/a.txt", data=b"\x00bytes"))
+    engine.dispose()
+    store = Store.open(store_url)
+    assert current_revision(store.engine) == head_revision()
+    assert store.kept_source("ab" * 32) == b"\x00bytes"
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    digest = store.keep_source(b"new", "upload/b.txt")
+    assert store.keep_source(b"new", "upload/again.txt") == digest  # once per content
+    assert (store.kept_source(digest), store.kept_source("cd" * 32)) == (b"new", None)
     store.close()
 
 

@@ -11,12 +11,14 @@ other reviewer left it, so nobody overwrites a decision they have not seen.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, Row, and_, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,6 +35,7 @@ from .schema import (
     extractions,
     findings,
     reviews,
+    source_files,
 )
 from .work import ExtractionKey, enqueue, finish
 
@@ -388,6 +391,22 @@ class Store:
         if status != "done":
             finish(self.engine, extraction_id, result_record(result, text), claimed_by=None)
         return extraction_id
+
+    def keep_source(self, data: bytes, name: str) -> str:
+        """Keep an uploaded file's bytes (once per content), so its source can be shown
+        though it has no path to be read from again; returns their SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        with self.engine.begin() as conn:
+            conn.execute(dialect.insert(source_files).values(sha256=digest, name=name, data=data)
+                         .on_conflict_do_nothing())
+        return digest
+
+    def kept_source(self, sha256: str) -> bytes | None:
+        """The bytes :meth:`keep_source` kept under ``sha256``, or ``None``."""
+        with reading(self.engine) as conn:
+            data = conn.execute(select(source_files.c.data).where(source_files.c.sha256 == sha256)).scalar()
+        return None if data is None else bytes(data)
 
     def _findings(
         self, conn: Connection, where: Any, *, with_reviews: bool = False, limit: int | None = None, offset: int = 0
