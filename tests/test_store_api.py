@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from extractor.errors import NianbaoError
 from extractor.load import load
 from extractor.pipeline import extract
+from extractor.schema import flatten
 from extractor.store.api import NotFound, ReviewConflict, Store
 from extractor.store.db import connect, current_revision, head_revision, migrate
 from extractor.store.db import store_url as to_url
@@ -166,6 +167,47 @@ def test_reviews_append_and_the_status_follows_the_latest(store_url: str) -> Non
     for change in (update(reviews).values(decision="confirm"), delete(reviews)):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(change)  # the database itself keeps the history
+    store.close()
+
+
+def test_every_correction_stands_and_the_latest_per_cell_wins(store_url: str) -> None:
+    store = Store.open(store_url)
+    report = store.get_report(_add(store, ERRORS))
+    row = next(f for f in report.findings if f.rule == "T3-ROW")  # (一)予以公开: 总计 23, its parts add to 22
+    outcomes = next(f for f in report.findings if f.rule == "T3-OUTCOMES")  # names that 总计 too
+    total, part = "applications.granted.total", "applications.granted.natural_person"
+    assert {total, part} <= set(row.paths) and total in outcomes.paths
+    printed = flatten(report.report)
+
+    def fixes() -> dict[str, tuple[object, object, str, int]]:
+        found = store.corrections(report.id)
+        return {p: (c.printed, c.corrected, c.reviewer, c.finding_id) for p, c in found.items()}
+
+    # two corrections of one finding, on two cells: both stand
+    store.record_review(row.id, "correct", "王芳", based_on_revision=0, path=total, corrected_value=22)
+    store.record_review(row.id, "correct", "李强", based_on_revision=1, path=part, corrected_value=19)
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    # deciding the finding holds (or not) withdraws no value a reviewer read
+    store.record_review(row.id, "confirm", "张伟", based_on_revision=2)
+    assert store.get_finding(row.id).status == "confirmed"
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    # another finding's later correction of the same cell is the one that stands
+    store.record_review(outcomes.id, "correct", "张伟", based_on_revision=0, path=total, corrected_value=21)
+    assert fixes()[total] == (printed[total], 21, "张伟", outcomes.id)
+    # a reopen withdraws that finding's corrections only: the earlier one of the cell stands again
+    store.record_review(outcomes.id, "reopen", "张伟", based_on_revision=1)
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    store.record_review(row.id, "reopen", "王芳", based_on_revision=3)
+    assert fixes() == {}
+    # ... and a correction after the reopen stands
+    store.record_review(row.id, "correct", "王芳", based_on_revision=4, path=part, corrected_value=18)
+    assert fixes() == {part: (printed[part], 18, "王芳", row.id)}
+    after = store.get_report(report.id)
+    assert after.report == report.report  # the printed values are never overwritten
+    assert [(r.decision, r.path, r.corrected_value) for r in store.history(row.id)] == [
+        ("correct", total, 22), ("correct", part, 19), ("confirm", None, None), ("reopen", None, None),
+        ("correct", part, 18),
+    ]
     store.close()
 
 
