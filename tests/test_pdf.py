@@ -3,6 +3,7 @@ and the files a reader must refuse (encrypted, truncated, scanned, hanging)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 from collections.abc import Callable
@@ -68,6 +69,46 @@ def test_huaian_values_have_page_and_position() -> None:
     assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842
     fee = parsed.evidence["active.fees.amount_10k_yuan"]
     assert fee.page == 4 and fee.box is not None
+
+
+@pytest.mark.parametrize("name", ["huaian-gov-2024.pdf", "hongze-gov-2023.pdf"])
+def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
+    """The bulk readers give exactly what pypdfium2's own calls give, one by one."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from extractor.load.pdf_calls import box_heights, handle, loose_boxes, matrix, objects, segments, stroked
+
+    pdf = pdfium.PdfDocument(FIXTURES / "reports" / name)
+    paths = 0
+    for page in pdf:
+        tp = page.get_textpage()
+        every = list(range(tp.count_chars()))
+        loose = [tp.get_charbox(i, loose=True) for i in every]
+        assert loose_boxes(handle(tp.raw), every) == [v for b in loose for v in (b[0], b[3], b[2], b[1])]
+        assert box_heights(handle(tp.raw), every) == [top - bottom for _, bottom, _, top in map(tp.get_charbox, every)]
+        listed = list(page.get_objects(max_depth=1))
+        assert objects(handle(page.raw), None) == ([handle(o.raw) for o in listed], [o.type for o in listed])
+        for obj in listed:
+            m = obj.get_matrix()
+            assert matrix(handle(obj.raw)) == (m.a, m.b, m.c, m.d, m.e, m.f)
+            if obj.type != raw.FPDF_PAGEOBJ_PATH:
+                continue
+            paths += 1
+            fill, stroke = ctypes.c_int(), ctypes.c_int()
+            raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
+            assert stroked(handle(obj.raw)) == bool(stroke.value)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            points, types, closes = [], [], []
+            for k in range(raw.FPDFPath_CountSegments(obj.raw)):
+                seg = raw.FPDFPath_GetPathSegment(obj.raw, k)
+                raw.FPDFPathSegment_GetPoint(seg, x, y)
+                points += [x.value, y.value]
+                types.append(raw.FPDFPathSegment_GetType(seg))
+                closes.append(raw.FPDFPathSegment_GetClose(seg))
+            assert segments(handle(obj.raw)) == (points, types, closes)
+    pdf.close()
+    assert paths > 10
 
 
 @pytest.mark.parametrize("layout", PDF_LAYOUTS)
@@ -142,6 +183,42 @@ def _canvas_pdf(path: Path, draw: Callable[[Any], None], **kw: Any) -> Path:
     c.showPage()
     c.save()
     return path
+
+
+def test_rules_and_images_inside_forms_are_placed_by_their_matrices(tmp_path: Path) -> None:
+    """A form drawn twice (once inside another form, scaled): its rules land where each use puts them."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from extractor.load.pdf_layout import read_page
+
+    img = tmp_path / "dot.png"
+    Image.new("L", (4, 4), 0).save(img)
+
+    def draw(c: Any) -> None:
+        c.beginForm("cell")
+        c.grid([0, 100, 200], [0, 30, 60])
+        c.drawImage(str(img), 5, 5, 4, 4)
+        c.endForm()
+        c.beginForm("outer")
+        c.doForm("cell")
+        c.endForm()
+        c.saveState()
+        c.translate(100, 500)
+        c.doForm("cell")
+        c.restoreState()
+        c.translate(50, 200)
+        c.scale(2, 1)
+        c.doForm("outer")
+
+    pdf = pdfium.PdfDocument(_canvas_pdf(tmp_path / "forms.pdf", draw))
+    page = read_page(pdf[0], 1)
+    pdf.close()
+    assert page.images == 2
+    xs = sorted({round(s.at, 2) for s in page.rules if not s.horizontal})
+    tops = sorted({round(page.height - s.at, 2) for s in page.rules if s.horizontal})
+    assert xs == [50, 100, 200, 250, 300, 450]
+    assert tops == [200, 230, 260, 500, 530, 560]
 
 
 def test_encrypted_pdf(tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ BAND = 0.1
 #: A page with fewer printed characters than this counts as having no text.
 MIN_PAGE_CHARS = 20
 _DIGITS = re.compile(r"\d+")
+#: A character :func:`_garbled` counts (a longer text counts by its first character).
+_ODD = re.compile("[\x00-\x1f\ue000-\uf8ff\ufffd]")
 
 
 def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: bool = True) -> Document:
@@ -100,6 +102,8 @@ def _garbled(page: PageLayout) -> bool:
     """A text layer that maps glyphs to no real characters (private-use code points,
     U+FFFD, control characters): what a font without a usable ToUnicode map gives."""
     chars = [c.text for ln in page.lines for c in ln if not c.text.isspace()]
+    if "" not in chars and not _ODD.search("".join(chars)):
+        return False  # the common case, told in one scan: nothing below counts
     odd = sum(1 for t in chars if t == "\ufffd" or "\ue000" <= t <= "\uf8ff" or t < " ")
     return odd * 3 > len(chars) > 0
 
@@ -169,14 +173,14 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
     items: list[_Item] = []
     serial = 0
     for page in pages:
-        grids, inside = find_grids(page.rules, [c for ln in page.lines for c in ln])
+        grids, inside = find_grids(page.rules, [c for ln in page.lines for c in ln]) if page.rules else ([], set())
         tables = [_Table.of(page.number, g, serial + i) for i, g in enumerate(grids) if any(g.texts.values())]
         serial += len(tables)
         lines = [
             kept
             for ln in page.lines
-            if (kept := [c for c in ln if id(c) not in inside])
-            and "".join(c.text for c in kept).strip()
+            if (kept := [c for c in ln if id(c) not in inside] if inside else ln)
+            and "".join([c.text for c in kept]).strip()
             and not _is_chrome(kept, page, chrome)
         ]
         lines = _join_vertical(lines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from .pdf_model import Char, Seg
 
@@ -21,6 +22,8 @@ TOL = 2.0
 OPEN = 8.0
 
 Box = tuple[float, float, float, float]
+_TOP = attrgetter("top")
+_X0 = attrgetter("x0")
 
 
 @dataclass(slots=True)
@@ -59,11 +62,12 @@ def find_grids(rules: list[Seg], chars: list[Char]) -> tuple[list[Grid], set[int
         return [], set()
     grids.sort(key=lambda g: g.top)
     members: list[list[Char]] = [[] for _ in grids]
+    areas = [(g.xs[0], g.xs[-1], g.ys[0], g.ys[-1], into) for g, into in zip(grids, members, strict=True)]
     for ch in chars:
         cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
-        for i, g in enumerate(grids):
-            if g.xs[0] <= cx <= g.xs[-1] and g.ys[0] <= cy <= g.ys[-1]:
-                members[i].append(ch)
+        for left, right, top, bottom, into in areas:
+            if left <= cx <= right and top <= cy <= bottom:
+                into.append(ch)
                 break
     for g, cs in zip(grids, members, strict=True):
         _fill(g, [ch for ch in cs if ch.text != " "])
@@ -204,10 +208,12 @@ def _grid(group: list[Seg]) -> Grid | None:
 def _fill(g: Grid, chars: list[Char]) -> None:
     """Each cell's text (its characters read line by line) and box."""
     members: dict[int, list[Char]] = {i: [] for row in g.rows for i in row}
-    for ch in chars:
-        c = slot(g.xs, (ch.x0 + ch.x1) / 2)
-        r = slot(g.ys, (ch.top + ch.bottom) / 2)
-        members[g.rows[r][c]].append(ch)
+    xs, ys, rows = g.xs, g.ys, g.rows
+    last_c, last_r = len(xs) - 2, len(ys) - 2
+    for ch in chars:  # slot() inlined: this runs for every character of a table
+        c = bisect_right(xs, (ch.x0 + ch.x1) / 2) - 1
+        r = bisect_right(ys, (ch.top + ch.bottom) / 2) - 1
+        members[rows[min(max(r, 0), last_r)][min(max(c, 0), last_c)]].append(ch)
     for cid, cs in members.items():
         g.texts[cid] = _read(cs)
         if cs:
@@ -220,7 +226,8 @@ def _fill(g: Grid, chars: list[Char]) -> None:
 
 def bbox(chars: list[Char]) -> Box:
     """The box around some characters."""
-    return min(c.x0 for c in chars), min(c.top for c in chars), max(c.x1 for c in chars), max(c.bottom for c in chars)
+    _, x0, top, x1, bottom = zip(*chars, strict=True)
+    return min(x0), min(top), max(x1), max(bottom)
 
 
 def slot(bounds: list[float], v: float) -> int:
@@ -232,11 +239,11 @@ def _read(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, each left to right."""
     lines: list[list[Char]] = []
     bottom = -1.0
-    for ch in sorted(chars, key=lambda c: c.top):
+    for ch in sorted(chars, key=_TOP):
         if (ch.top + ch.bottom) / 2 < bottom:
             lines[-1].append(ch)
             bottom = max(bottom, ch.bottom)
         else:
             lines.append([ch])
             bottom = ch.bottom
-    return "".join(c.text for line in lines for c in sorted(line, key=lambda c: c.x0))
+    return "".join([c.text for line in lines for c in sorted(line, key=_X0)])

@@ -1,11 +1,11 @@
 """Read one PDF page with pypdfium2: its characters with boxes, grouped into
 pdfium's text lines, and the straight ruling segments drawn on it.
 
-Everything is read through pdfium's C API (``pypdfium2.raw``) in one pass per
-page: the object wrappers cost microseconds per call, and a six-page report
-has several thousand characters. Coordinates are converted to a top-down
-frame (``top`` grows down the page) so that sorting by ``top`` is reading
-order.
+Everything is read through pdfium's C API in one pass per page, each kind of
+call mapped over all characters or objects at once (:mod:`.pdf_calls`): the
+object wrappers cost microseconds per call, and a six-page report has several
+thousand characters. Coordinates are converted to a top-down frame (``top``
+grows down the page) so that sorting by ``top`` is reading order.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
-from .pdf_model import Char, PageLayout, Seg
+from .pdf_calls import Handle, box_heights, handle, loose_boxes, matrix, objects, segments, stroked
+from .pdf_model import Char, PageLayout, Seg, make_char
 
 #: A path thinner than this (points) is a ruling line, whatever its draw mode.
 THIN = 2.5
@@ -40,36 +41,25 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageLayout:
     finally:
         textpage.close()
     rules: list[Seg] = []
-    images = _walk(page.raw, None, IDENTITY, height, rules)
+    images = _walk(handle(page.raw), None, IDENTITY, height, rules)
     return PageLayout(number, width, height, lines, rules, images, glyphless)
 
 
-def _walk(page: Any, form: Any, outer: Matrix, height: float, rules: list[Seg], depth: int = 0) -> int:
+def _walk(page: Handle, form: Handle, outer: Matrix, height: float, rules: list[Seg], depth: int = 0) -> int:
     """Collect the rules drawn on ``page`` (or inside ``form``, recursively); return how many
     objects are images.
 
     The text objects, nearly all of a page's objects, are skipped by type
     without building a Python wrapper for each.
     """
-    count = raw.FPDFPage_CountObjects(page) if form is None else raw.FPDFFormObj_CountObjects(form)
-    images = 0
-    for i in range(count):
-        obj = raw.FPDFPage_GetObject(page, i) if form is None else raw.FPDFFormObj_GetObject(form, i)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-        elif kind == raw.FPDF_PAGEOBJ_PATH:
-            rules.extend(_rules(obj, _compose(outer, _matrix(obj)), height))
+    found, kinds = objects(page, form)
+    images = kinds.count(raw.FPDF_PAGEOBJ_IMAGE)
+    for obj, kind in zip(found, kinds, strict=True):
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            rules.extend(_rules(obj, _compose(outer, matrix(obj) or IDENTITY), height))
         elif kind == raw.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            images += _walk(page, obj, _compose(outer, _matrix(obj)), height, rules, depth + 1)
+            images += _walk(page, obj, _compose(outer, matrix(obj) or IDENTITY), height, rules, depth + 1)
     return images
-
-
-def _matrix(obj: Any) -> Matrix:
-    m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
-        return IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
 def _compose(outer: Matrix, inner: Matrix) -> Matrix:
@@ -94,13 +84,23 @@ def _lines(tp: Any, height: float) -> tuple[list[list[Char]], bool]:
     Boxes are pdfium's loose boxes (font ascent to descent), equal for every
     character of a line whatever its glyph, so lines and cells group cleanly.
     """
-    rect = raw.FS_RECTF()
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    glyphless = False
+    codes = _codes(tp)
+    printed = [i for i, code in enumerate(codes) if code > 32 and code not in _SPACES]
+    tp = handle(tp)
+    box = loose_boxes(tp, printed)
+    texts = [chr(codes[i]) for i in printed]
+    tops = [height - v for v in box[1::4]]
+    bottoms = [height - v for v in box[3::4]]
+    chars = list(map(make_char, zip(texts, box[0::4], tops, box[2::4], bottoms, strict=True)))
+    wide = [k for k, i in enumerate(printed) if codes[i] >= 0x2E80]
+    heights = box_heights(tp, [printed[k] for k in wide])
+    flat = [k for k, h in zip(wide, heights, strict=True) if h < 0.01]
+    glyphless = any(box[4 * k + 1] - box[4 * k + 3] > 0.01 for k in flat)
     lines: list[list[Char]] = []
     line: list[Char] = []
     last: Char | None = None
-    for i, code in enumerate(_codes(tp)):
+    k = 0
+    for code in codes:
         if code == 10 or code == 13:
             if line:
                 lines.append(line)
@@ -110,12 +110,9 @@ def _lines(tp: Any, height: float) -> tuple[list[list[Char]], bool]:
             if last is not None and line[-1] is last:
                 line.append(Char(" ", last.x1, last.top, last.x1, last.bottom))
         else:
-            raw.FPDFText_GetLooseCharBox(tp, i, rect)
-            last = Char(chr(code), rect.left, height - rect.top, rect.right, height - rect.bottom)
+            last = chars[k]
+            k += 1
             line.append(last)
-            if not glyphless and code >= 0x2E80:
-                raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
-                glyphless = top.value - bottom.value < 0.01 < rect.top - rect.bottom
     if line:
         lines.append(line)
     return [ln[:-1] if ln[-1].text == " " else ln for ln in lines], glyphless
@@ -132,28 +129,23 @@ def _codes(tp: Any) -> list[int]:
     return codes
 
 
-def _rules(obj: Any, m: Matrix, height: float) -> list[Seg]:
+def _rules(obj: Handle, m: Matrix, height: float) -> list[Seg]:
     """Ruling segments of one path: thin subpaths are lines (how Word draws borders,
     as thin filled rectangles), stroked boxes give their edges; curves are drawings."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-    px, py = ctypes.c_float(), ctypes.c_float()
+    points, kinds, closes = segments(obj)
     subpaths: list[list[tuple[float, float]]] = []
     curved: set[int] = set()
     a, b, c, d, e, f = m
-    for i in range(raw.FPDFPath_CountSegments(obj)):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        raw.FPDFPathSegment_GetPoint(seg, px, py)
-        kind = raw.FPDFPathSegment_GetType(seg)
+    for x, y, kind, close in zip(points[0::2], points[1::2], kinds, closes, strict=True):
         if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([])
         elif kind == raw.FPDF_SEGMENT_BEZIERTO:
             curved.add(len(subpaths) - 1)
-        x, y = px.value, py.value
         subpaths[-1].append((a * x + c * y + e, height - (b * x + d * y + f)))
-        if raw.FPDFPathSegment_GetClose(seg):
+        if close:
             subpaths[-1].append(subpaths[-1][0])
     out: list[Seg] = []
+    stroke: bool | None = None
     for k, sub in enumerate(subpaths):
         if k in curved or len(sub) < 2:
             continue
@@ -161,7 +153,7 @@ def _rules(obj: Any, m: Matrix, height: float) -> list[Seg]:
         ys = [p[1] for p in sub]
         if max(xs) - min(xs) <= THIN or max(ys) - min(ys) <= THIN:
             out.append(_thin(min(xs), min(ys), max(xs), max(ys)))
-        elif stroke.value:
+        elif stroke or (stroke is None and (stroke := stroked(obj))):
             out.extend(_edges(sub))
     return out
 

@@ -5,7 +5,9 @@ Coordinates are points in a top-down frame (``top`` grows down the page).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 
@@ -21,6 +23,11 @@ class Char(NamedTuple):
     top: float
     x1: float
     bottom: float
+
+
+#: ``Char`` built from one ``(text, x0, top, x1, bottom)`` tuple by C code alone (the named
+#: tuple's own constructor is a Python function): for mapping over a page's characters.
+make_char: Callable[[Iterable[str | float]], Char] = partial(tuple.__new__, Char)
 
 
 @dataclass(frozen=True, slots=True)
