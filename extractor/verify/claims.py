@@ -418,13 +418,13 @@ class Narrative:
             if start > pos:
                 seg_at = pos
                 for ws in _WS.finditer(text, pos, start):
-                    piece(text[seg_at : ws.start()], seg_at)
-                    before, after = text[ws.start() - 1 : ws.start()], text[ws.end() : ws.end() + 1]
-                    if "\n" in ws.group() and _HEADING.match(text, ws.end()):
-                        piece("\n", ws.start())
-                    elif _alnum(before) and _alnum(after) and not _wrapped_number(text, ws):
-                        piece(" ", ws.start())
-                    seg_at = ws.end()
+                    a, b = ws.span()
+                    piece(text[seg_at:a], seg_at)
+                    if "\n" in ws.group() and _HEADING.match(text, b):
+                        piece("\n", a)
+                    elif _alnum(text[a - 1 : a]) and _alnum(text[b : b + 1]) and not _wrapped_number(text, ws):
+                        piece(" ", a)
+                    seg_at = b
                 piece(text[seg_at:start], seg_at)
                 piece("\n", start)
             pos = max(pos, end)
