@@ -8,17 +8,17 @@ narrative claims, the verifier's findings, and how the result was produced.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from .document import record
 from .schema import Report
 
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """Where a value was read: its line, its character span in the document
     text, the printed text, and the row and column labels it was read under.
