@@ -1,5 +1,5 @@
 """``python -m extractor`` runs the ``nianbao`` command line."""
 
-from .cli import app
+from .cli import main
 
-app()
+main()

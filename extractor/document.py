@@ -11,9 +11,26 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+from typing_extensions import dataclass_transform
+
+T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass_transform(frozen_default=True)
+def record(cls: type[T]) -> type[T]:
+    """A value class made once and never changed, of which a report has hundreds.
+
+    The type checker holds it frozen (an assignment to a field fails strict mypy; make
+    a new one with ``dataclasses.replace``); at run time its fields are plain slots,
+    since ``frozen=True`` sets each field through ``object.__setattr__`` and that was
+    a quarter of the instructions of reading a text report.
+    """
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@record
 class Cell:
     """One table cell: its text and where that text stands in ``Document.text``."""
 
@@ -22,7 +39,7 @@ class Cell:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Line:
     """One line of the document.
 

@@ -52,9 +52,27 @@ PAGE_MARK = Collapsed(
 )
 
 
+def _class(codes: list[int]) -> str:
+    """A character class of the code points ``codes``, consecutive ones as ranges."""
+    runs: list[list[int]] = []
+    for c in sorted(codes):
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+
+
+#: Runs of characters to fold: ``translate`` looks every character up in a dict,
+#: most of a report's characters need no folding and the C regex engine skips them.
+_FOLDABLE = re.compile(f"[{_class(list(_FOLD))}]+")
+
+
 def fold(text: str) -> str:
     """Fold full-width forms and odd spaces; the result has the same length."""
-    return text.translate(_FOLD)
+    if text.isascii():
+        return text  # every character folded is beyond ASCII
+    return _FOLDABLE.sub(lambda m: m.group().translate(_FOLD), text)
 
 
 def clean_newlines(text: str) -> str:
@@ -116,7 +134,7 @@ def text_document(text: str, *, source: str = "<text>", fmt: str = "txt") -> Doc
     """
     text = fold(clean_newlines(text))
     raws = text.split("\n")
-    piped = pipe_rows(raws)
+    piped = pipe_rows(raws) if "|" in text else set()
     lines: list[Line] = []
     pos = 0
     table = -1

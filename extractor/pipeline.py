@@ -1,5 +1,9 @@
 """The one pipeline every face (Python, CLI) calls:
 load → normalise → extract (parser or LLM) → claims → verify → Result.
+
+The stages are imported where they run, not at the top: a file is extracted in the
+bounded worker (:mod:`~extractor.load.isolate`), and the process that only hands it
+the path and prints its JSON need not import the parser, the rules or pydantic.
 """
 
 from __future__ import annotations
@@ -8,22 +12,18 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .document import Document
 from .errors import NianbaoError
 from .llm import NAMES as LLM_NAMES
 from .load import isolate, load
-from .parse.extraction import Backend, parser_backend
-from .parse.ocr_notes import ocr_findings
-from .resources import nianbao_version
-from .result import Provenance, Result
-from .verify.claims import new_claims, read_narrative
-from .verify.engine import verify
-from .verify.files import Checked, cross_check, load_canonical
 
 if TYPE_CHECKING:
     from .llm.settings import LLMSettings
+    from .parse.extraction import Backend
+    from .result import Result
+    from .verify.files import Checked
 
 #: Extraction backends by name; the parser (offline) is the default.
 BACKENDS: tuple[str, ...] = ("parser", *LLM_NAMES)
@@ -31,6 +31,8 @@ BACKENDS: tuple[str, ...] = ("parser", *LLM_NAMES)
 
 def get_backend(name: str, llm: LLMSettings | None = None) -> Backend:
     """The backend called ``name`` with its settings bound, or a one-line error listing the choices."""
+    from .parse.extraction import parser_backend
+
     if name == "parser":
         return parser_backend
     if name not in LLM_NAMES:
@@ -64,11 +66,45 @@ def extract(
     return _finish(doc, backend, chosen, t0)
 
 
+def extract_json(path: str | Path, *, ocr: bool = True) -> dict[str, Any]:
+    """:func:`extract` of a file by the parser, as the canonical JSON object: what
+    ``nianbao extract --format json`` prints. Made in the worker, so the caller
+    receives plain data and imports nothing of the pipeline's stages."""
+    return isolate.run(_extract_file_json, path, ocr, source=str(path))
+
+
+def warm(suffixes: Sequence[str] = (".txt",)) -> None:
+    """Import the stages and compile the catalogues a first extraction needs, with
+    the readers of files with these suffixes (what :func:`~extractor.load.isolate.start`
+    runs in a fresh worker)."""
+    from .load import prepare
+    from .parse import extraction, ocr_notes  # noqa: F401
+    from .verify import engine  # noqa: F401
+    from .verify.catalogue import load_catalogue
+    from .verify.claims import load_phrasings
+
+    prepare(suffixes)
+    load_catalogue()
+    load_phrasings()
+
+
 def _extract_file(path: str | Path, ocr: bool) -> Result:
+    from .parse.extraction import parser_backend
+
     return _finish(load(path, ocr=ocr), "parser", parser_backend, time.perf_counter())
 
 
+def _extract_file_json(path: str | Path, ocr: bool) -> dict[str, Any]:
+    return _extract_file(path, ocr).to_json()
+
+
 def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
+    from .parse.ocr_notes import ocr_findings
+    from .resources import nianbao_version
+    from .result import Provenance, Result
+    from .verify.claims import new_claims, read_narrative
+    from .verify.engine import verify
+
     run = chosen(doc)
     parsed = run.parsed
     narration = read_narrative(doc, parsed.report, parsed.table_spans)
@@ -98,6 +134,8 @@ def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
 
 def check_file(path: Path) -> Checked:
     """A report (any format :func:`extract` reads) or its canonical ``.json``, verified."""
+    from .verify.files import Checked, load_canonical
+
     if path.suffix.lower() == ".json":
         return isolate.run(load_canonical, path, source=str(path))  # JSON is untrusted too
     result = extract(path)
@@ -108,6 +146,8 @@ def check_files(paths: Sequence[Path], on_error: Callable[[NianbaoError], None] 
     """Every file verified, then one agency's consecutive years against each other:
     what ``nianbao verify`` runs. With ``on_error``, a file that cannot be read is
     handed to it and skipped; without, its error is raised."""
+    from .verify.files import cross_check
+
     checked: list[Checked] = []
     for p in paths:
         try:

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
 from typing import Literal
+
+from ._version import __version__
 
 
 def data_dir(name: str) -> Path:
@@ -29,12 +30,7 @@ def user_dir(kind: Literal["data", "cache"]) -> Path:
     return Path(xdg or home / (".cache" if kind == "cache" else ".local/share")) / "nianbao"
 
 
-@functools.cache
 def nianbao_version() -> str:
-    """The installed distribution's version (``0+unknown`` when run from a bare source tree)."""
-    from importlib.metadata import PackageNotFoundError, version  # lazily: a slow import few commands need
-
-    try:
-        return version("nianbao")
-    except PackageNotFoundError:
-        return "0+unknown"
+    """This package's version: ``extractor/_version.py``, which the build reads too, so the
+    two never differ (``importlib.metadata`` would cost a command ~20 ms at start-up)."""
+    return __version__

@@ -206,16 +206,19 @@ def flatten(canonical: dict[str, Any]) -> dict[str, Any]:
     """Leaves of the table sections of a canonical dict, keyed by dotted path."""
     out: dict[str, Any] = {}
 
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for k, v in node.items():
+            if isinstance(v, dict):  # (a call per branch, not per leaf: a report has hundreds of leaves)
                 walk(v, f"{prefix}.{k}")
-        else:
-            out[prefix] = node
+            else:
+                out[f"{prefix}.{k}"] = v
 
     for section in SECTIONS:
-        if canonical.get(section) is not None:
-            walk(canonical[section], section)
+        node = canonical.get(section)
+        if isinstance(node, dict):
+            walk(node, section)
+        elif node is not None:
+            out[section] = node
     return out
 
 

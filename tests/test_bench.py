@@ -68,6 +68,6 @@ def test_command_prints_a_table_and_json(tmp_path: Path) -> None:
 def test_by_format_rates_and_whole_process_timings() -> None:
     r = bench(SMALL, copies=1, by_format=True, runs=1)
     assert set(r.format_rates) == {"txt", "html"} and all(v > 0 for v in r.format_rates.values())
-    assert {f: n for f, (n, _) in r.startup.items()} == {"txt": SMALL[0].name, "html": SMALL[1].name}
-    assert all(s > 0 for _, s in r.startup.values())
+    assert {f: p.report for f, p in r.startup.items()} == {"txt": SMALL[0].name, "html": SMALL[1].name}
+    assert all(p.wall > 0 and p.cpu > 0 for p in r.startup.values())
     assert json.loads(json.dumps(r.to_json()))["extract_process_seconds"]["txt"]["report"] == SMALL[0].name

@@ -3,6 +3,7 @@ conflicts, export with corrections; errors as JSON; the token; untrusted text es
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,30 @@ def test_a_correction_flows_into_export_and_the_printed_value_stays(any_client: 
     csv = any_client.get(f"/v1/reports/{report}/export?format=csv")
     assert csv.headers["content-type"].startswith("text/csv")
     assert "applications.granted.total,23,22,corrected,王一" in csv.text
+
+
+def test_several_corrections_of_one_finding_are_all_shown(client: TestClient) -> None:
+    report = _upload(client, PLANTED)["id"]
+    f = _open_error(client, "T3-ROW")
+    total, part = "applications.granted.total", "applications.granted.natural_person"
+    for revision, (path, value, who) in enumerate([(total, 22, "王一"), (part, 19, "李二"), (total, 21, "李二")]):
+        fix = {"decision": "correct", "reviewer": who, "revision": revision, "path": path, "value": value}
+        r = client.post(f"/v1/findings/{f['id']}/review", json=fix)
+        assert r.status_code == 200, r.text
+    cells = {c["path"]: c for c in client.get(f"/v1/reports/{report}/export").json()["cells"]}
+    assert [(cells[p]["printed"], cells[p]["value"], cells[p]["corrected_by"]) for p in (total, part)] == [
+        (23, 21, "李二"), (20, 19, "李二"),  # the latest value of each cell
+    ]
+    page = client.get(f"/reports/{report}").text
+    item = page.split(f'id="f-{f["id"]}"', 1)[1].split('<li class="finding', 1)[0]
+    # the finding's cells show the value standing for each, its history every decision
+    assert f'<code>{total}</code> （一）予以公开 · 总计 = 23 <ins title="corrected by 李二">→ 21</ins>' in item
+    assert f'<code>{part}</code> （一）予以公开 · 自然人 = 20 <ins title="corrected by 李二">→ 19</ins>' in item
+    assert [f"<code>{p}</code> = {v}" in item for p, v in ((total, 22), (part, 19), (total, 21))] == [True] * 3
+    # and so does table 三
+    for path, shown in ((total, "23 <ins title=\"corrected by 李二\">→ 21</ins>"),
+                        (part, "20 <ins title=\"corrected by 李二\">→ 19</ins>")):
+        assert re.search(f'<td [^>]*data-path="{path}"[^>]*>{shown}</td>', page), path
 
 
 def test_a_blank_cell_the_parser_reported_can_be_entered_as_a_correction(any_client: TestClient) -> None:

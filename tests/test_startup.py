@@ -1,8 +1,10 @@
-"""Start-up stays lean: ``nianbao extract`` on a text report imports only what it uses."""
+"""Start-up stays lean: ``nianbao extract`` on a text report imports only what it uses,
+and the command line itself none of the pipeline (the worker extracts)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,25 +19,51 @@ HEAVY = (
 #: What the command line needs of those packages to declare its options: enums and defaults only.
 SIGNATURES = {"extractor.store", "extractor.store.formats", "extractor.service", "extractor.service.settings"}
 
+#: What the extraction needs and the command line, which only prints the worker's JSON, does not.
+PIPELINE = ("extractor.parse", "extractor.verify", "extractor.result", "extractor.schema", "pydantic", "yaml")
+
+# The console script on the given arguments, then what the process and its worker have imported.
 _PROBE = """
 import json, sys
-from extractor.cli import app
+sys.argv = ["nianbao", *sys.argv[1:]]
+from extractor.cli import main
+from extractor.load import isolate
 try:
-    app(sys.argv[1:])
+    main()
 except SystemExit as e:
     assert not e.code, e.code
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+worker = isolate.run(eval, "sorted(__import__('sys').modules)", source="probe")
+print(json.dumps({"cli": sorted(sys.modules), "worker": worker}), file=sys.stderr)
 """
 
 
-def _modules_after(*args: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120)
+def _modules_after(*args: str, env: dict[str, str] | None = None) -> dict[str, set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
     assert done.returncode == 0, done.stderr
-    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert json.loads(done.stdout)["meta"]["year"] == 2023
+    return {k: set(v) for k, v in json.loads(done.stderr.strip().splitlines()[-1]).items()}
+
+
+def _under(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in packages))
 
 
 def test_extract_text_report_imports_no_heavy_module() -> None:
     loaded = _modules_after("extract", str(REPORT), "--format", "json")
-    assert "extractor.verify.claims" in loaded  # the probe really extracted
-    heavy = sorted(m for m in loaded - SIGNATURES if any(m == h or m.startswith(h + ".") for h in HEAVY))
-    assert heavy == []
+    assert "extractor.verify.claims" in loaded["worker"]  # the probe really extracted there
+    assert _under(loaded["worker"] - SIGNATURES, HEAVY) == []
+    assert _under(loaded["cli"] - SIGNATURES, HEAVY) == []
+    assert _under(loaded["cli"], (*PIPELINE, "rich")) == []  # JSON needs no console
+
+
+def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
+    env = {"NIANBAO_CATALOGUE_CACHE": str(tmp_path)}
+    _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("yaml-*.marshal")) == sorted(
+        p.stem for p in (REPORT.parents[3] / "rules").glob("*.yaml")
+    )
+    again = _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    assert "extractor.verify.claims" in again["worker"] and "yaml" not in again["worker"]

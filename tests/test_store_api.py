@@ -11,12 +11,27 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import FIXTURES, load_gold
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import (
+    Column,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 
 from extractor.errors import NianbaoError
 from extractor.load import load
 from extractor.pipeline import extract
+from extractor.schema import flatten
 from extractor.store.api import NotFound, ReviewConflict, Store
 from extractor.store.db import connect, current_revision, head_revision, migrate
 from extractor.store.db import store_url as to_url
@@ -36,13 +51,14 @@ def test_migrations_build_the_schema_from_an_empty_database(store_url: str) -> N
     engine = connect(to_url(store_url))
     assert current_revision(engine) is None
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
-        # The migration and the tables the code expects agree, column by column.
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
+        # The migrations and the tables the code expects agree, table by table, column by column.
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert set(inspect(conn).get_table_names()) == {*metadata.tables, "alembic_version"}
     migrate(engine)  # opening again is a no-op
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == "0004"
     engine.dispose()
 
 
@@ -61,6 +77,31 @@ def test_a_store_made_by_the_first_schema_opens_with_its_reports(store_url: str)
     [old] = store.list_reports()
     detail = store.get_report(old.id)
     assert (detail.agency, detail.report["meta"]["agency"], detail.source_text) == ("某局", "某局", None)
+    store.close()
+
+
+def test_a_store_whose_uploads_an_older_service_kept_opens_with_them(store_url: str) -> None:
+    engine = connect(to_url(store_url))
+    migrate(engine, "0003")
+    # Before revision 0004 ``nianbao serve`` made this table itself, on first use, so:
+    old = Table(
+        "source_files", MetaData(),
+        Column("sha256", String(64), primary_key=True, comment="documents.sha256 of the file"),
+        Column("name", Text, nullable=False, comment="the file name it was uploaded under"),
+        Column("data", LargeBinary, nullable=False, comment="the file's bytes as uploaded"),
+    )
+    old.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(old).values(sha256="ab" * 32, name="upload/a.txt", data=b"\x00bytes"))
+    engine.dispose()
+    store = Store.open(store_url)
+    assert current_revision(store.engine) == head_revision()
+    assert store.kept_source("ab" * 32) == b"\x00bytes"
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    digest = store.keep_source(b"new", "upload/b.txt")
+    assert store.keep_source(b"new", "upload/again.txt") == digest  # once per content
+    assert (store.kept_source(digest), store.kept_source("cd" * 32)) == (b"new", None)
     store.close()
 
 
@@ -126,6 +167,47 @@ def test_reviews_append_and_the_status_follows_the_latest(store_url: str) -> Non
     for change in (update(reviews).values(decision="confirm"), delete(reviews)):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(change)  # the database itself keeps the history
+    store.close()
+
+
+def test_every_correction_stands_and_the_latest_per_cell_wins(store_url: str) -> None:
+    store = Store.open(store_url)
+    report = store.get_report(_add(store, ERRORS))
+    row = next(f for f in report.findings if f.rule == "T3-ROW")  # (一)予以公开: 总计 23, its parts add to 22
+    outcomes = next(f for f in report.findings if f.rule == "T3-OUTCOMES")  # names that 总计 too
+    total, part = "applications.granted.total", "applications.granted.natural_person"
+    assert {total, part} <= set(row.paths) and total in outcomes.paths
+    printed = flatten(report.report)
+
+    def fixes() -> dict[str, tuple[object, object, str, int]]:
+        found = store.corrections(report.id)
+        return {p: (c.printed, c.corrected, c.reviewer, c.finding_id) for p, c in found.items()}
+
+    # two corrections of one finding, on two cells: both stand
+    store.record_review(row.id, "correct", "王芳", based_on_revision=0, path=total, corrected_value=22)
+    store.record_review(row.id, "correct", "李强", based_on_revision=1, path=part, corrected_value=19)
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    # deciding the finding holds (or not) withdraws no value a reviewer read
+    store.record_review(row.id, "confirm", "张伟", based_on_revision=2)
+    assert store.get_finding(row.id).status == "confirmed"
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    # another finding's later correction of the same cell is the one that stands
+    store.record_review(outcomes.id, "correct", "张伟", based_on_revision=0, path=total, corrected_value=21)
+    assert fixes()[total] == (printed[total], 21, "张伟", outcomes.id)
+    # a reopen withdraws that finding's corrections only: the earlier one of the cell stands again
+    store.record_review(outcomes.id, "reopen", "张伟", based_on_revision=1)
+    assert fixes() == {total: (printed[total], 22, "王芳", row.id), part: (printed[part], 19, "李强", row.id)}
+    store.record_review(row.id, "reopen", "王芳", based_on_revision=3)
+    assert fixes() == {}
+    # ... and a correction after the reopen stands
+    store.record_review(row.id, "correct", "王芳", based_on_revision=4, path=part, corrected_value=18)
+    assert fixes() == {part: (printed[part], 18, "王芳", row.id)}
+    after = store.get_report(report.id)
+    assert after.report == report.report  # the printed values are never overwritten
+    assert [(r.decision, r.path, r.corrected_value) for r in store.history(row.id)] == [
+        ("correct", total, 22), ("correct", part, 19), ("confirm", None, None), ("reopen", None, None),
+        ("correct", part, 18),
+    ]
     store.close()
 
 

@@ -115,6 +115,25 @@ def test_a_correction_gets_its_own_columns_and_the_printed_value_stays(store_url
     store.close()
 
 
+def test_several_corrections_of_one_finding_each_get_their_columns(store_url: str) -> None:
+    store = Store.open(store_url)
+    Batch(store, jobs=1).run([str(FIXTURES / "reports" / "synthetic-2021-arithmetic-errors.txt")])
+    finding = next(f for f in store.list_findings(severity="error") if f.rule == "T3-ROW")
+    first, second = finding.paths[:2]
+    store.record_review(finding.id, "correct", "王芳", based_on_revision=0, path=first, corrected_value=22)
+    store.record_review(finding.id, "correct", "李强", based_on_revision=1, path=second, corrected_value=19)
+    store.record_review(finding.id, "confirm", "李强", based_on_revision=2)  # withdraws neither value
+
+    buf = io.StringIO()
+    run_export(store, Format.csv, None, Filter(), stdout=buf)
+    [row] = pd.read_csv(io.StringIO(buf.getvalue())).to_dict("records")
+    printed = flatten(store.get_report(finding.report_id).report)
+    for cell, value, who in ((first, 22, "王芳"), (second, 19, "李强")):
+        assert row[cell] == printed[cell] != value
+        assert [row[f"{cell}:{k}"] for k in ("corrected", "source", "corrected_by")] == [value, "corrected", who]
+    store.close()
+
+
 def test_filters_and_stdout_from_the_command_line(corpus: Path) -> None:
     store = Store.open(str(corpus))
     target = store.list_reports()[0]

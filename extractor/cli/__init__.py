@@ -1,44 +1,47 @@
-"""The ``nianbao`` command line: one module per command, assembled here."""
+"""The ``nianbao`` command line: one module per command, assembled in :mod:`.commands`.
+
+:func:`main` is the console script. Before it imports the CLI (typer, rich and the
+command modules), a command that will extract starts the bounded worker, which
+imports the pipeline and compiles the catalogues meanwhile on another core.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import typer
+if TYPE_CHECKING:
+    from .commands import app
 
-from ..resources import nianbao_version
-from . import batch, bench, evaluate, export, extract, logs, review, serve, verify
-
-app = typer.Typer(
-    name="nianbao",
-    help="Extract and verify Chinese government information disclosure annual reports (政府信息公开工作年度报告).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+#: Commands whose first act is an extraction in the worker.
+EXTRACTING = ("extract", "verify")
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"nianbao {nianbao_version()}")
-        raise typer.Exit()
+def _warm(args: list[str]) -> None:
+    from ..pipeline import warm
+
+    warm([Path(a).suffix for a in args if not a.startswith("-")])
 
 
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
-    ] = False,
-) -> None:
-    """Extract and verify Chinese government information disclosure annual reports (政府信息公开工作年度报告)."""
+def main() -> None:
+    """Run ``nianbao`` with the arguments of this process."""
+    if sys.argv[1:2] and sys.argv[1] in EXTRACTING and "--help" not in sys.argv:
+        from ..load import isolate
+
+        isolate.start(functools.partial(_warm, sys.argv[2:]))
+    from .commands import app
+
+    app()
 
 
-app.command("extract")(extract.command)
-app.command("eval")(evaluate.command)
-app.command("bench")(bench.command)
-app.command("logs")(logs.command)
-app.command("verify")(verify.command)
-app.command("batch")(batch.command)
-app.command("export")(export.command)
-app.command("serve")(serve.command)
-app.command("review")(review.command)
+def __getattr__(name: str) -> Any:
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .commands import app
+
+    return app
+
+
+__all__ = ["app", "main"]

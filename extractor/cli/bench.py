@@ -39,11 +39,12 @@ def _formats(r: BenchResult) -> Table:
     from rich.table import Table
 
     t = Table(title="by format", title_justify="left")
-    for col in ("format", "reports/s in process", "report", "`nianbao extract` process s (median)"):
+    for col in ("format", "reports/s in process", "report", "`nianbao extract` wall s", "CPU s"):
         t.add_column(col, justify="left" if col in ("format", "report") else "right")
     for fmt, rate in r.format_rates.items():
-        name, secs = r.startup.get(fmt, ("", math.nan))
-        t.add_row(fmt, f"{rate:.1f}", name, f"{secs:.3f}")
+        p = r.startup.get(fmt)
+        name, wall, cpu = (p.report, p.wall, p.cpu) if p else ("", math.nan, math.nan)
+        t.add_row(fmt, f"{rate:.1f}", name, f"{wall:.3f}", f"{cpu:.3f}")
     return t
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from ..errors import NianbaoError
 from ..llm import NAMES as LLM_NAMES
 from ._common import BASE_URL_HELP, EXIT_FINDINGS, NO_CACHE_HELP, console, err_console, user_errors
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
     from ..evaluate.compare import Compared
@@ -77,6 +77,8 @@ def _breakdown(run: EvalRun, worst: int) -> Table:
 
 def print_run(run: EvalRun, out: Console, limit: int) -> None:
     """The tables, the headline figures, then every mismatch (first ``limit`` per report)."""
+    from rich.console import Console
+
     from ..evaluate.report import summary_rows
 
     if not out.is_terminal:  # a CI log: room for every column rather than 80 squeezed ones
@@ -106,6 +108,7 @@ def print_run(run: EvalRun, out: Console, limit: int) -> None:
 
 
 def print_comparison(fixtures: Path, rows: list[Compared], out: Console) -> None:
+    from rich.console import Console
     from rich.table import Table
 
     from ..evaluate.compare import HEADERS, NOTE, cells

@@ -8,7 +8,7 @@ import os
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,17 +48,23 @@ def command(
     if output is not None and output.exists() and file.exists() and output.samefile(file):
         raise InputError("is the report itself: choose another -o", path=str(output))
     from ..load.isolate import listening
-    from ..pipeline import extract
+    from ..pipeline import extract, extract_json
 
     llm = None
     if backend in LLM_NAMES:
         from ..llm.settings import LLMSettings
 
         llm = LLMSettings.from_env(model=model, base_url=base_url, cache=not no_cache)
+    as_json = format is Format.json or output is not None
+    data: dict[str, Any] | None = None
     with listening(lambda message: err_console.print(f"{file.name}: {message}", highlight=False, markup=False)):
-        result = extract(file, backend=backend, llm=llm, ocr=not no_ocr)
-    if format is Format.json or output is not None:
-        text = json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False)
+        if as_json and backend == "parser":  # the JSON comes from the worker as plain data
+            data = extract_json(file, ocr=not no_ocr)
+        else:
+            result = extract(file, backend=backend, llm=llm, ocr=not no_ocr)
+            data = result.to_json() if as_json else None
+    if data is not None:
+        text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
         if output is not None:
             write_atomically(output, text + "\n")
             console.print(f"wrote {shown(str(output))}", highlight=False, markup=False)

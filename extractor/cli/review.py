@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from ..errors import NianbaoError
 from ._common import SEVERITY_STYLE, console, user_errors
@@ -26,6 +25,8 @@ class Decision(StrEnum):
 
 
 def _show(store: Store, f: FindingRow, *, history: bool) -> None:
+    from rich.text import Text
+
     from ..service import sources
     from ..service.view import number, snippet
 

@@ -8,16 +8,20 @@ it cannot read.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import importlib
 import os
 import stat
+from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..document import Document
 from ..errors import InputError, UnsupportedFormat
-from ..normalize import text_document
 from . import isolate
-from .text import load_text
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 MAX_BYTES = 200 * 1024 * 1024
 #: Text and web pages hold no images: a report is well under a megabyte.
@@ -66,6 +70,8 @@ def load_bytes(data: bytes, name: str, *, ocr: bool = True) -> Document:
     if suffix in TEXT_SUFFIXES:
         if _sniff(data) in {".pdf", ".docx", ".doc", ".png"}:
             raise InputError("binary data, not a text report", path=name)
+        from .text import load_text  # lazily, as every loader: ``import extractor`` stays light
+
         return load_text(data, name, suffix.lstrip(".").replace("markdown", "md").replace("text", "txt"))
     if suffix in HTML_SUFFIXES:
         from .html import load_html  # lazily: lxml costs start-up time text reports need not pay
@@ -130,8 +136,25 @@ def load(path: str | Path, *, ocr: bool = True) -> Document:
     return isolate.run(_load_file, path, ocr, source=str(path))
 
 
+#: The reader modules a file suffix needs, for :func:`prepare`.
+_READERS = {
+    **dict.fromkeys(TEXT_SUFFIXES, ("text",)), **dict.fromkeys(HTML_SUFFIXES, ("html",)),
+    ".pdf": ("pdf", "pdf_layout"), ".docx": ("docx",),
+}
+
+
+def prepare(suffixes: Collection[str]) -> None:
+    """Import the readers that files with these suffixes need (what a worker warming up
+    for them does); a reader whose optional extra is missing is left to report it."""
+    for name in sorted({m for s in suffixes for m in _READERS.get(s.lower(), ())}):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f".{name}", __name__)
+
+
 def load_string(text: str, name: str = "<text>") -> Document:
     """A Document from text already decoded (tests, notebooks)."""
+    from ..normalize import text_document
+
     return text_document(text, source=name)
 
 

@@ -80,8 +80,9 @@ class _Builder:
         self.buf.append(text)
 
     def flush(self) -> None:
-        self.out.text(_SPACE.sub(" ", "".join(self.buf)), no=self.buf_no)
-        self.buf = []
+        if self.buf:
+            self.out.text(_SPACE.sub(" ", "".join(self.buf)), no=self.buf_no)
+            self.buf = []
 
     def table(self, grid: list[list[tuple[Hashable, str, int]]]) -> None:
         """One line per grid row; ``grid`` holds (cell key, text, source line)."""
@@ -137,7 +138,7 @@ def _walk(el: Any, out: _Builder) -> None:
         if el.tail:
             out.add(fold(el.tail), el.sourceline)
         return
-    if tag == "table" and not el.xpath(".//table"):
+    if tag == "table" and el.find(".//table") is None:
         out.table(_grid(el, out.source))
     else:
         block = tag in _BLOCK

@@ -4,20 +4,23 @@ Every report is untrusted: PDF and Word readers are C code fed with hostile
 bytes, and a crafted text can make any stage slow or large. The whole
 extraction of a file therefore runs in one long-lived worker process (forked
 once, reused for every document, so it costs no start-up per file) whose
-address space is capped (``RLIMIT_AS``: what it had when forked plus
+address space is capped (``RLIMIT_AS``: what it holds once started plus
 ``NIANBAO_MEMORY_MB``). When a document overruns its deadline
 (``NIANBAO_TIMEOUT`` seconds), goes over the memory limit or kills the worker,
 the worker is replaced and the caller gets an :class:`InputError` naming the
-file. The worker dies with the thread that forked it (``PR_SET_PDEATHSIG``), so
-a killed ``nianbao`` or pool worker leaves nothing running. Work started inside
-the worker (a loader called by the extraction) runs there directly, under the
-same bounds. Where ``fork`` does not exist the work runs in a daemon thread
-with the deadline only.
+file. A command that will extract starts the worker first (:func:`start`), so
+that it imports and compiles what extraction needs while the command line
+starts. The worker dies with the thread that forked it (``PR_SET_PDEATHSIG``),
+so a killed ``nianbao`` or pool worker leaves nothing running. Work started
+inside the worker (a loader called by the extraction) runs there directly,
+under the same bounds. Where ``fork`` does not exist the work runs in a daemon
+thread with the deadline only.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import faulthandler
 import math
 import os
@@ -153,9 +156,10 @@ def _address_space() -> int:
         return 0
 
 
-def _become_worker(parent: int, memory_mb: float) -> None:
-    """Bound this freshly forked process: die with the parent, cap memory, no terminal I/O
-    (its errors reach the caller as values)."""
+def _become_worker(parent: int, memory_mb: float, warm: Callable[[], object] | None) -> None:
+    """Bound this freshly forked process: die with the parent, no terminal I/O (its errors
+    reach the caller as values), run ``warm`` (its failures are left for the real job to
+    meet), then cap memory above what the process holds."""
     global _in_worker
     _in_worker = True
     if sys.platform.startswith("linux"):
@@ -171,6 +175,9 @@ def _become_worker(parent: int, memory_mb: float) -> None:
         os.dup2(devnull, fd)
     os.close(devnull)
     faulthandler.disable()  # it may write to a copy of the parent's stderr
+    if warm is not None:
+        with contextlib.suppress(Exception):  # only a head start: the job that needs it meets the error
+            warm()
     cap = _address_space() + int(memory_mb * 1024 * 1024)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or cap < hard:
@@ -207,7 +214,7 @@ def _serve(conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, memory: float) -> None:
+    def __init__(self, memory: float, warm: Callable[[], object] | None = None) -> None:
         from multiprocessing.connection import Pipe
 
         self.memory = memory
@@ -218,7 +225,7 @@ class _Worker:
             code = 0
             try:
                 self.conn.close()
-                _become_worker(parent, memory)
+                _become_worker(parent, memory, warm)
                 _serve(child)
             except BaseException:
                 code = 1
@@ -245,6 +252,18 @@ class _Worker:
 _lock = threading.Lock()
 _worker: _Worker | None = None
 _owner = 0  # the pid that forked _worker (a forked child must start its own)
+
+
+def start(warm: Callable[[], object]) -> None:
+    """Fork the worker now, and have it call ``warm`` (imports, compiled catalogues) before
+    its first job: on a machine with a core to spare, that work overlaps the caller's own
+    start-up instead of following it. A no-op where the worker runs already or cannot fork."""
+    global _worker, _owner
+    if _in_worker or not hasattr(os, "fork"):
+        return
+    with _lock:
+        if _worker is None or _owner != os.getpid():
+            _worker, _owner = _Worker(memory_limit_mb(), warm), os.getpid()
 
 
 def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = None) -> T:

@@ -20,6 +20,7 @@ at the printed characters.
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -161,6 +162,7 @@ def _html_tables(doc: Document) -> list[Line]:
 # --- drawn tables ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)  # a table draws with a few dozen characters, over and over
 def _width(ch: str) -> int:
     return 1 if ch < "\u1100" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
@@ -179,23 +181,23 @@ class _Widths:
             return list(range(line.end - line.start + 1))
         out = self._done.get(line.start)
         if out is None:
-            out, x = [], 0
-            for ch in self.shown[line.start : line.end]:
-                out.append(x)
-                x += _width(ch)
-            out.append(x)
-            self._done[line.start] = out
+            shown = self.shown[line.start : line.end]
+            steps = itertools.repeat(1, len(shown)) if shown.isascii() else map(_width, shown)
+            out = self._done[line.start] = list(itertools.accumulate(steps, initial=0))
         return out
+
+
+_RULE_RUN = re.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
 
 
 def _is_rule(text: str) -> bool:
     s = text.strip()
-    return len(s) >= 3 and all(c in _RULE for c in s) and sum(c in _DASHES for c in s) >= 2
+    return _RULE_RUN.fullmatch(s) is not None and sum(s.count(c) for c in _DASHES) >= 2
 
 
 def _is_drawn_row(text: str) -> bool:
     s = text.strip()
-    return len(s) >= 2 and s[0] in _BARS and sum(c in _BARS for c in s) >= 2
+    return len(s) >= 2 and s[0] in _BARS and sum(s.count(c) for c in _BARS) >= 2
 
 
 def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
@@ -205,21 +207,27 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
     out: list[Line] = []
     table = _next_table(lines)
+    # (most lines start with a character no rule or bar row does: no call for them)
+    first = [ln.text.lstrip()[:1] for ln in lines]
+    rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
+    ruled = [r or (f in _BARS and _is_drawn_row(ln.text)) for r, f, ln in zip(rule, first, lines, strict=True)]
     i = 0
     while i < len(lines):
-        ln = lines[i]
         j = i
-        while j < len(lines) and (_is_rule(lines[j].text) or _is_drawn_row(lines[j].text)):
+        while j < len(lines) and ruled[j]:
             j += 1
+        if j == i:
+            out.append(lines[i])
+            i += 1
+            continue
         block = lines[i:j]
-        rows = [b for b in block if not _is_rule(b.text)]
-        if rows and any(_is_rule(b.text) and any(c in _DRAWN for c in b.text) for b in block):
+        # A block that is no drawn table holds none either (a part of it has no more rules or rows).
+        if not all(rule[i:j]) and any(rule[k] and any(c in _DRAWN for c in lines[k].text) for k in range(i, j)):
             out.extend(_drawn_rows(text, block, table, widths))
             table += 1
-            i = j
-            continue
-        out.append(ln)
-        i += 1
+        else:
+            out.extend(block)
+        i = j
     return out
 
 
@@ -341,9 +349,11 @@ def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
     top, bottom = n * _LINE, n * _LINE + _LINE
     out: list[Char] = []
     for m in _WORD.finditer(line.text):
+        a, b = m.span()
         if out:
-            out.append(Char(" ", cols[m.start() - 1], top, cols[m.start()], bottom))
-        out += [Char(ch, cols[k], top, cols[k + 1], bottom) for k, ch in enumerate(m.group(), m.start())]
+            out.append(Char(" ", cols[a - 1], top, cols[a], bottom))
+        tops, bottoms = itertools.repeat(top), itertools.repeat(bottom)
+        out += map(Char._make, zip(m.group(), cols[a:b], tops, cols[a + 1 : b + 1], bottoms, strict=False))
     return out
 
 

@@ -8,6 +8,7 @@ labelled date (``发布时间：2024-03-08``) or the signature date at the end.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..document import Document
@@ -29,10 +30,12 @@ _CN_DATE = re.compile(
     r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
 )
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
-#: 发布时间：2024-03-08, but not the page's 更新时间, 打印日期 or an archive's 保存时间.
+#: 时间/日期 not labelled as a page's 更新时间, 打印日期 or an archive's 保存时间.
+_NOT_PUBLISHED = ("更新", "修改", "打印", "访问", "浏览", "截止", "统计", "保存", "存档", "下载", "采集", "创建")
+#: 发布时间：2024-03-08. The pattern starts at 时间/日期 (the words before it are
+#: checked looking back) so the engine scans for those two characters only.
 _LABELLED_DATE = re.compile(
-    r"(?<!更新)(?<!修改)(?<!打印)(?<!访问)(?<!浏览)(?<!截止)(?<!统计)(?<!保存)(?<!存档)(?<!下载)(?<!采集)(?<!创建)"
-    r"(?:发布|公开|成文|印发)?(?:时间|日期)\s*[:：]\s*" + _DATE
+    "(?:时间|日期)" + "".join(f"(?<!{w}..)" for w in _NOT_PUBLISHED) + r"\s*[:：]\s*" + _DATE
 )
 _TAG = re.compile(r"<[^>]{0,1000}>")  # bounded: a line of "<" without ">" stays linear
 _SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
@@ -105,7 +108,8 @@ def _read_title(text: str, head: list[str], at: int | None) -> tuple[str | None,
 
 def _signature(doc: Document, end: int) -> tuple[str | None, tuple[int, int, int] | None]:
     """The signature at the report's end (落款): the last dated line, and the name above it."""
-    tail = [_TAG.sub("", ln.text).strip() for ln in doc.lines if ln.text.strip() and ln.start < end][-12:]
+    last = itertools.islice((ln for ln in reversed(doc.lines) if ln.start < end and ln.text.strip()), 12)
+    tail = [_TAG.sub("", ln.text).strip() for ln in last][::-1]
     for i in range(len(tail) - 1, -1, -1):
         sig = _SIGNATURE_DATE.match(_arabic_dates(tail[i]))
         if sig:

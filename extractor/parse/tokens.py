@@ -124,14 +124,19 @@ def _plain_items(line: Line, start: int, end: int) -> list[Item]:
     text on the same line are label text (a list marker, not a value)."""
     found: list[Item] = []
     last_label = -1
+    base = line.start
+    inside = start <= base and base + len(line.text) <= end  # every token of the line is within the range
     for m in _WS.finditer(line.text):
-        s = line.start + m.start()
-        if start <= s < end:
+        s = base + m.start()
+        if inside or start <= s < end:
             t = m.group()
-            v = _value(t, s, s + len(t), line)
+            # a label (the common case) needs no call: a value starts with a sign or digit, or is a blank
+            v = _value(t, s, s + len(t), line) if t[0] in _NUMBER_START or t in BLANKS else None
             if v is None:
                 last_label = len(found)
-            found.append(v or Label(t, s, line))
+                found.append(Label(t, s, line))
+            else:
+                found.append(v)
     for i in range(last_label):
         it = found[i]
         if isinstance(it, Value):

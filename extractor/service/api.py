@@ -23,7 +23,6 @@ from ..load import load_bytes
 from ..pipeline import extract
 from ..schema import flatten
 from ..store.api import FindingRow, ReportDetail, ReportSummary, Store
-from . import sources
 
 router = APIRouter(prefix="/v1", tags=["api"])
 
@@ -76,7 +75,7 @@ def _extract_into(store: Store, data: bytes, name: str) -> dict[str, Any]:
     result = extract(load_bytes(data, name))
     path = f"upload/{name}"
     report_id = store.add_result(data, path, result)
-    sources.keep(store, data, path)
+    store.keep_source(data, path)
     return {"id": report_id, **result.to_json()}
 
 

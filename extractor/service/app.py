@@ -22,7 +22,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from ..errors import InputError, NianbaoError
 from ..resources import nianbao_version
 from ..store.api import NotFound, ReviewConflict, Store
-from . import api, sources, web
+from . import api, web
 from .settings import ServiceSettings
 
 log = logging.getLogger("nianbao.service")
@@ -98,7 +98,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         redoc_url=None,
     )
     app.state.store = Store.open(settings.db)
-    sources.ensure_table(app.state.store)
     app.include_router(api.router)
     app.include_router(web.router)
     # Swagger UI from the swagger-ui-bundle package, not a CDN: /docs works offline

@@ -3,9 +3,9 @@ PDF, the pages) every finding points into.
 
 The store records where a document was read and its hash, not its bytes. A report
 read by ``nianbao batch`` is found again at its path (if the file there still has
-that hash); an upload has no path, so the service keeps its bytes in the table
-``source_files`` of the same database (created here on first use, keyed by the
-SHA-256 the store's ``documents`` table records).
+that hash); an upload has no path, so the service keeps its bytes in the store's
+table ``source_files`` (:meth:`Store.keep_source`), keyed by the SHA-256 the
+``documents`` table records.
 """
 
 from __future__ import annotations
@@ -15,22 +15,10 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from sqlalchemy import Column, LargeBinary, MetaData, String, Table, Text, inspect, select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from ..document import Document
 from ..errors import NianbaoError
 from ..load import load_bytes
 from ..store.api import ReportSummary, Store
-
-_metadata = MetaData()
-source_files = Table(
-    "source_files",
-    _metadata,
-    Column("sha256", String(64), primary_key=True, comment="documents.sha256 of the file"),
-    Column("name", Text, nullable=False, comment="the file name it was uploaded under"),
-    Column("data", LargeBinary, nullable=False, comment="the file's bytes as uploaded"),
-)
 
 #: Loaded documents kept in memory (a PDF takes ~0.1 s to read again).
 _CACHE_SIZE = 16
@@ -38,30 +26,12 @@ _cache: OrderedDict[str, Document] = OrderedDict()
 _lock = threading.Lock()
 
 
-def ensure_table(store: Store) -> None:
-    """Create ``source_files`` if this store does not have it yet."""
-    _metadata.create_all(store.engine, checkfirst=True)
-
-
-def keep(store: Store, data: bytes, name: str) -> str:
-    """Keep an upload's bytes (once per content); returns their SHA-256."""
-    digest = hashlib.sha256(data).hexdigest()
-    dialect = store.engine.dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(source_files)
-    with store.engine.begin() as conn:
-        conn.execute(insert.values(sha256=digest, name=name, data=data).on_conflict_do_nothing())
-    return digest
-
-
 def source_bytes(store: Store, report: ReportSummary) -> bytes | None:
     """The bytes of the report's source file: kept from an upload, or read from its path
     when the file there is still the one extracted; ``None`` when neither."""
-    data = None
-    with store.engine.connect() as conn:
-        if inspect(conn).has_table(source_files.name):  # a store the service never wrote to has none
-            data = conn.execute(select(source_files.c.data).where(source_files.c.sha256 == report.sha256)).scalar()
+    data = store.kept_source(report.sha256)
     if data is not None:
-        return bytes(data)
+        return data
     try:
         on_disk = Path(report.path).read_bytes()
     except OSError:

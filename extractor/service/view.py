@@ -119,8 +119,8 @@ class FindingView:
     row: FindingRow
     place: str | None
     context: list[SourceLine]
-    #: ``(path, row · column label, value as printed)`` for every cell it names
-    cells: list[tuple[str, str, str]]
+    #: ``(row · column label, the cell: printed value and standing correction)`` for every cell it names
+    cells: list[tuple[str, CellView]]
     printed: str
     computed: str
 
@@ -354,16 +354,16 @@ def build(
     marks = _marks(detail)
     starts = [m.start for m in marks]
     lines = [_cut(doc, i, marks, starts) for i in range(len(doc.lines))] if doc is not None else []
-    leaves = flatten(detail.report)
+    cells = _cells(detail)
     views = []
     for f in detail.findings:
         at, ev = place(f, detail)
         context = _context(doc, lines, ev) if doc is not None else []
-        cells = [(p, _LABELS.get(p, p), number(leaves.get(p))) for p in f.paths]
-        views.append(FindingView(f, at, context, cells, number(f.printed), number(f.computed)))
+        named = [(_LABELS.get(p, p), cells[p]) for p in f.paths]
+        views.append(FindingView(f, at, context, named, number(f.printed), number(f.computed)))
     pages = _pages(doc, marks, page_sizes) if doc is not None and page_sizes else []
     history = sorted(((r, f) for f in detail.findings for r in f.reviews), key=lambda rf: (rf[0].decided_at, rf[0].id))
-    return ReportView(detail, lines, _tables(detail, _cells(detail)), views, pages, doc is None, history)
+    return ReportView(detail, lines, _tables(detail, cells), views, pages, doc is None, history)
 
 
 def snippet(detail: ReportDetail, doc: Document | None, finding: FindingRow) -> list[tuple[int, str, bool]]:

@@ -4,9 +4,9 @@ database (SQLite by default, PostgreSQL for a team), and what works through it.
 It sits above the pipeline (it runs it) beside ``evaluate``; only the faces
 (``cli``, ``service``) import it.
 
-    schema     the tables (named for people: documents, extractions, findings, reviews)
+    schema     the tables (named for people: documents, extractions, findings, reviews, source_files)
     db         where the store is (``--db``, ``NIANBAO_DB``), opening it, Alembic migrations
-    api        :class:`Store`: list and read reports and findings, record reviews, add a result
+    api        :class:`Store`: list and read reports and findings, record reviews, add a result, keep an upload
     records    a pipeline result as rows (computed in the worker process)
     work       the store as a work queue: register, claim (``SKIP LOCKED``), finish, fail
     batch      ``nianbao batch``: walk paths, extract in worker processes, summarise

@@ -11,12 +11,14 @@ other reviewer left it, so nobody overwrites a decision they have not seen.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, Row, and_, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, and_, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,6 +35,7 @@ from .schema import (
     extractions,
     findings,
     reviews,
+    source_files,
 )
 from .work import ExtractionKey, enqueue, finish
 
@@ -374,7 +377,7 @@ class Store:
         return self.get_finding(finding_id)
 
     def corrections(self, report_id: int) -> dict[str, Correction]:
-        """The cells of a report a reviewer corrected, by canonical path (latest correction wins)."""
+        """The cells of a report reviewers corrected, by canonical path (see :func:`corrections_of`)."""
         return self.get_report(report_id).corrections
 
     # ---- writing results -------------------------------------------------------------------
@@ -388,6 +391,22 @@ class Store:
         if status != "done":
             finish(self.engine, extraction_id, result_record(result, text), claimed_by=None)
         return extraction_id
+
+    def keep_source(self, data: bytes, name: str) -> str:
+        """Keep an uploaded file's bytes (once per content), so its source can be shown
+        though it has no path to be read from again; returns their SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        with self.engine.begin() as conn:
+            conn.execute(dialect.insert(source_files).values(sha256=digest, name=name, data=data)
+                         .on_conflict_do_nothing())
+        return digest
+
+    def kept_source(self, sha256: str) -> bytes | None:
+        """The bytes :meth:`keep_source` kept under ``sha256``, or ``None``."""
+        with reading(self.engine) as conn:
+            data = conn.execute(select(source_files.c.data).where(source_files.c.sha256 == sha256)).scalar()
+        return None if data is None else bytes(data)
 
     def _findings(
         self, conn: Connection, where: Any, *, with_reviews: bool = False, limit: int | None = None, offset: int = 0
@@ -410,23 +429,35 @@ class Store:
         return rows
 
 
+def standing_correction() -> ColumnElement[bool]:
+    """Which rows of ``reviews`` are corrections that stand: every ``correct`` decision,
+    whatever its finding's later status, until a later ``reopen`` of that finding takes the
+    finding back to undecided and withdraws its corrections. A later confirm or dismiss
+    decides whether the finding holds; it says nothing against a value a reviewer read."""
+    later = reviews.alias("later")
+    withdrawn = exists().where(
+        later.c.finding_id == reviews.c.finding_id, later.c.decision == "reopen", later.c.revision > reviews.c.revision
+    )
+    return and_(reviews.c.decision == "correct", reviews.c.path.is_not(None), reviews.c.corrected_value.is_not(None),
+                ~withdrawn)
+
+
 def corrections_of(conn: Connection, reports: Mapping[int, dict[str, Any]]) -> dict[int, dict[str, Correction]]:
     """The cells reviewers corrected in ``reports`` (canonical dicts by report id), by report and
-    canonical path: a finding counts while its latest review is a correction; of two corrections
-    of one cell the later stands. ``printed`` is read from the report, never replaced."""
+    canonical path: every :func:`standing_correction` counts, several of one finding on
+    different cells alike; of two corrections of one cell (by one finding or by two) the later
+    stands. ``printed`` is read from the report, never replaced."""
     out: dict[int, dict[str, Correction]] = {}
     if not reports:
         return out
     q = (
         select(findings.c.extraction_id, reviews)
-        .join(reviews, and_(reviews.c.finding_id == findings.c.id, reviews.c.revision == findings.c.revision))
-        .where(findings.c.extraction_id.in_(list(reports)), findings.c.status == "corrected")
+        .join(reviews, reviews.c.finding_id == findings.c.id)
+        .where(findings.c.extraction_id.in_(list(reports)), standing_correction())
         .order_by(reviews.c.decided_at, reviews.c.id)
     )
     for row in conn.execute(q):
         r = row._mapping
-        if r["path"] is None or r["corrected_value"] is None:
-            continue
         out.setdefault(r["extraction_id"], {})[r["path"]] = Correction(
             path=r["path"], printed=_leaf(reports[r["extraction_id"]], r["path"]),
             corrected=as_printed(r["path"], r["corrected_value"]),
@@ -437,5 +468,5 @@ def corrections_of(conn: Connection, reports: Mapping[int, dict[str, Any]]) -> d
 
 __all__ = [
     "Correction", "FindingRow", "NotFound", "ReportDetail", "ReportSummary", "ReviewConflict",
-    "ReviewRow", "Store", "corrections_of",
+    "ReviewRow", "Store", "corrections_of", "standing_correction",
 ]

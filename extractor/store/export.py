@@ -26,7 +26,7 @@ from sqlalchemy import and_, exists, select
 
 from ..errors import InputError, NianbaoError
 from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
-from .api import AMOUNT_SUFFIX, Store, check_choice, corrections_of
+from .api import AMOUNT_SUFFIX, Store, check_choice, corrections_of, standing_correction
 from .db import reading
 from .formats import TEXT_FORMATS, Format
 from .schema import FINDING_STATUSES, documents, extractions, findings, reviews
@@ -88,9 +88,9 @@ def corrected_paths(store: Store, flt: Filter) -> list[str]:
     """Cells corrected in any report the filter selects (they get their three columns)."""
     q = (
         select(reviews.c.path).distinct()
-        .join(findings, and_(reviews.c.finding_id == findings.c.id, reviews.c.revision == findings.c.revision))
+        .join(findings, reviews.c.finding_id == findings.c.id)
         .join(extractions, extractions.c.id == findings.c.extraction_id)
-        .where(findings.c.status == "corrected", reviews.c.path.is_not(None), *_report_filter(flt))
+        .where(standing_correction(), *_report_filter(flt))
     )
     with reading(store.engine) as conn:
         return sorted(conn.execute(q).scalars())

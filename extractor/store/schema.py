@@ -1,6 +1,6 @@
 """The store's tables, named for the people who open the file in ``sqlite3`` or
 datasette: one row per document read, per extraction of it, per finding and per
-review decision. ``docs/store.md`` describes every column.
+review decision, and the bytes of files uploaded to the review service. ``docs/store.md`` describes every column.
 
 JSON columns hold text (``json.dumps``), not a database JSON type, so the file
 reads the same in any tool and on SQLite and PostgreSQL alike. Timestamps are
@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -123,3 +124,13 @@ reviews = Table(
     Column("decided_at", String(32), nullable=False),
     UniqueConstraint("finding_id", "revision", name="uq_review_revision"),
 )
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True, comment="documents.sha256 of the file"),
+    Column("name", Text, nullable=False, comment="the file name it was uploaded under"),
+    Column("data", LargeBinary, nullable=False, comment="the file's bytes as uploaded"),
+)
+"""An upload has no path to read its source from again, so the service keeps its bytes
+here (once per content) for the review page; a file ``batch`` read is found at its path."""

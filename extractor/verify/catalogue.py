@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from ..errors import ConfigError
@@ -41,6 +40,7 @@ from ..template import (
     application_rows,
     review_paths,
 )
+from .compiled import read_yaml
 
 #: Sets every rule file may use without defining them (keys → Chinese labels).
 BUILTIN_SETS: dict[str, dict[str, str]] = {
@@ -167,15 +167,6 @@ class Catalogue:
     sets: dict[str, dict[str, str]]
 
 
-def read_yaml(path: Path) -> Any:
-    """Parsed YAML of one catalogue file; any read or syntax error names the file."""
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        # YAML errors span several lines; the CLI prints one.
-        raise ConfigError("cannot read rule file: " + " ".join(str(e).split()), path=str(path)) from e
-
-
 def validation_message(e: ValidationError) -> str:
     """The first pydantic error as one line: where, then what."""
     err = e.errors()[0]
@@ -227,27 +218,26 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
 # -- operand expansion ---------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=4096)
-def _pattern(path: str) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """Regex for a ``*`` path, and for its collapsed form (one ``*`` level dropped)."""
-    parts = path.split(".")
-    full = re.compile(r"\.".join("[^.]+" if p == "*" else re.escape(p) for p in parts) + "$")
-    stars = [i for i, p in enumerate(parts) if p == "*"]
-    collapsed = None
-    if len(stars) == 1:
-        rest = parts[: stars[0]] + parts[stars[0] + 1 :]
-        collapsed = re.compile(r"\.".join(re.escape(p) for p in rest) + "$")
-    return full, collapsed
+def _fits(leaf: str, parts: list[str]) -> bool:
+    """Whether ``leaf`` is ``parts`` with each ``*`` standing for one whole segment."""
+    got = leaf.split(".")
+    return len(got) == len(parts) and all(p in ("*", g) for p, g in zip(parts, got, strict=True))
 
 
 def expand(path: str, leaves: Collection[str]) -> list[str]:
-    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``."""
+    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``; a path
+    with one ``*`` that names none also tries its collapsed form (that level dropped).
+
+    Plain string tests rather than a regex per path: compiling those was most of the first check's cost.
+    """
     if "*" not in path:
         return [path] if path in leaves else []
-    full, collapsed = _pattern(path)
-    found = [p for p in leaves if full.match(p)]
-    if not found and collapsed is not None:
-        found = [p for p in leaves if collapsed.match(p)]
+    parts = path.split(".")
+    prefix = path[: path.index("*")]
+    found = [p for p in leaves if p.startswith(prefix) and _fits(p, parts)]
+    if not found and parts.count("*") == 1:
+        collapsed = ".".join(p for p in parts if p != "*")
+        found = [collapsed] if collapsed in leaves else []
     return found
 
 

@@ -41,8 +41,9 @@ from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
-from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, read_yaml, validation_message
-from .recache import RegexCache
+from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, validation_message
+from .compiled import RegexCache, read_yaml
+from .literals import Needs, finditer
 
 
 class NarrativeClaim(Claim):
@@ -215,6 +216,8 @@ class Compiled:
     phrasing: Phrasing
     regex: re.Pattern[str]
     context: re.Pattern[str] | None
+    #: strings one of which every match contains: a narrative with none is not searched
+    needs: Needs
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -229,6 +232,8 @@ class ClaimCatalogue:
     narrow: re.Pattern[str]
     #: each lexicon concept's words, anchored at the end of a list item
     concepts: tuple[tuple[Phrasing, re.Pattern[str]], ...]
+    #: every string some phrasing needs (:attr:`Compiled.needs`), each looked for once per narrative
+    needed: tuple[str, ...] = ()
 
 
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
@@ -307,7 +312,7 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         context = _compile(ph.context, spec.macros, ph.id, path, number=False, cache=cache) if ph.context else None
         counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
         regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted, cache=cache)
-        compiled.append(Compiled(_resolve(ph, path), regex, context))
+        compiled.append(Compiled(_resolve(ph, path), regex, context, cache.needs(regex.pattern)))
     bd = spec.breakdown
     try:
         complete = re.compile(bd.complete)
@@ -327,7 +332,8 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         for k in spec.lexicon.concepts
     )
     cache.save()
-    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts)
+    needed = tuple(sorted({s for c in compiled for s in c.needs.strings}))
+    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts, needed)
 
 
 def claim_severity(rule: str) -> Severity:
@@ -412,13 +418,13 @@ class Narrative:
             if start > pos:
                 seg_at = pos
                 for ws in _WS.finditer(text, pos, start):
-                    piece(text[seg_at : ws.start()], seg_at)
-                    before, after = text[ws.start() - 1 : ws.start()], text[ws.end() : ws.end() + 1]
-                    if "\n" in ws.group() and _HEADING.match(text, ws.end()):
-                        piece("\n", ws.start())
-                    elif _alnum(before) and _alnum(after) and not _wrapped_number(text, ws):
-                        piece(" ", ws.start())
-                    seg_at = ws.end()
+                    a, b = ws.span()
+                    piece(text[seg_at:a], seg_at)
+                    if "\n" in ws.group() and _HEADING.match(text, b):
+                        piece("\n", a)
+                    elif _alnum(text[a - 1 : a]) and _alnum(text[b : b + 1]) and not _wrapped_number(text, ws):
+                        piece(" ", a)
+                    seg_at = b
                 piece(text[seg_at:start], seg_at)
                 piece("\n", start)
             pos = max(pos, end)
@@ -433,6 +439,10 @@ _SENTENCE_END = "。！？!?\n"
 
 
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
+_SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+_CLAUSE_ENDS = re.compile(f"[{re.escape(_CLAUSE_END)}]")
+_LINE_ENDS = re.compile("\n")
+_PART_ENDS = re.compile("[；;]")
 #: how far back a sentence's context is read: a run without a full stop (a
 #: hostile or broken text) must not make each number rescan it
 _LOOKBACK = 300
@@ -446,13 +456,15 @@ class _Marks:
     sentences: list[int]
     clauses: list[int]
     paragraphs: list[int]
+    #: semicolons: a sentence's parts about different things (复议…；诉讼…)
+    parts: list[int]
 
     @classmethod
     def of(cls, text: str) -> _Marks:
-        def at(chars: str) -> list[int]:
-            return [i for i, ch in enumerate(text) if ch in chars]
+        def at(chars: re.Pattern[str]) -> list[int]:
+            return [m.start() for m in chars.finditer(text)]
 
-        return cls(at(_SENTENCE_END), at(_CLAUSE_END), at("\n"))
+        return cls(at(_SENTENCE_ENDS), at(_CLAUSE_ENDS), at(_LINE_ENDS), at(_PART_ENDS))
 
     @staticmethod
     def _before(marks: list[int], pos: int) -> int:
@@ -466,6 +478,10 @@ class _Marks:
     def clause(self, pos: int) -> int:
         return self._before(self.clauses, pos)
 
+    def part(self, pos: int) -> int:
+        """Where the part of a sentence after its last semicolon before ``pos`` starts."""
+        return self._before(self.parts, pos)
+
     def end(self, pos: int, until: str, size: int) -> int:
         """Where a scope opened at ``pos`` ends: the next heading, or the end of the sentence."""
         marks = self.paragraphs if until == "paragraph" else self.sentences
@@ -474,8 +490,9 @@ class _Marks:
 
 
 #: a year named in a sentence (2022年度，…): its counts are that year's; not
-#: one it compares with (较2019年下降, 与2022年相比)
-_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来))")
+#: one it compares with (较2019年下降, 与2022年相比) or whose carried-over
+#: applications it adds (加上2019年结转的8件)
+_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来|的?结转))")
 
 
 def _other_year(text: str, start: int, pos: int, year: int | None) -> bool:
@@ -608,9 +625,12 @@ _DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, 
 
 
 def _number(s: str) -> int:
-    """A count as printed: 1,525, or a small one in words (两, 十二)."""
+    """A count as printed: 1,525, or one in words (两, 十二, 一百零五, 一百二十三)."""
     if s[0].isdigit():
         return int(s.replace(",", ""))
+    hundreds, _, s = s.rpartition("百")
+    if hundreds or not s:
+        return _DIGIT.get(hundreds, 1) * 100 + (_number(s.lstrip("零")) if s.strip("零") else 0)
     tens, _, ones = s.rpartition("十")
     if "十" not in s:
         return _DIGIT[s]
@@ -624,6 +644,8 @@ def _value(m: re.Match[str]) -> int | float:
         value: int | float = _number(n)
     else:
         value = float(n)
+    if m.groupdict().get("minus"):
+        value = -value  # 本年减少 2 项: a change of -2
     if m.groupdict().get("yuan"):
         return round(value / 10000, 6)
     return value
@@ -644,17 +666,20 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     template = report.meta.template
     split = _other_split(report)
     leaves: dict[str, object] = report.leaves()
+    present = {s for s in cat.needed if s in text}
     # number position → (priority, compiled phrasing, match); a number is claimed once
     candidates: dict[int, list[tuple[int, Compiled, re.Match[str]]]] = {}
     for prio, c in enumerate(cat.phrasings):
         if c.phrasing.template is not None and c.phrasing.template != template:
             continue
-        for m in c.regex.finditer(text):
+        if c.needs.strings and present.isdisjoint(c.needs.strings):
+            continue  # the narrative lacks every word this phrasing needs
+        for m in finditer(c.regex, text, c.needs):
             at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []
     totals: set[int] = set()
-    # group totals (table 四) stated so far: (position, scope, value)
+    # group totals (table 四) stated so far: (where stated, scope, value)
     stated: list[tuple[int, str, int | float]] = []
     scope: str | None = None
     scope_end = 0
@@ -683,7 +708,8 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
                 claims += found
                 break
             if ph.of_totals:
-                found = _of_totals(doc, nar, ph, m, _since(stated, sentence))
+                # 均已审结 after "；行政诉讼 4 件" says nothing of the review before the semicolon
+                found = _of_totals(doc, nar, ph, m, _since(stated, max(sentence, marks.part(m.start()))))
                 if not found:
                     continue
                 claims += found
@@ -712,7 +738,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             if opens:
                 scope, scope_end = opens, marks.end(m.end(), ph.scope_until, len(text))
                 totals.add(pos)
-                stated.append((sentence, opens, value))
+                stated.append((m.start(), opens, value))
             break
     return Narration(claims, _breakdowns(doc, nar, cat, totals))
 

@@ -174,11 +174,16 @@ class _Reader:
         return f"{self.prev.year}:{op.path}" if op.prev and self.prev is not None else op.path
 
     def values(self, ops: Sequence[Operand]) -> list[Any]:
-        cur, prev = self.cur.values, (self.prev.values if self.prev else {})
+        if self.prev is None:  # the common case: one report, no cross-year operand
+            get = self.cur.values.get
+            return [None if o.prev else get(o.path) for o in ops]
+        cur, prev = self.cur.values, self.prev.values
         return [(prev if o.prev else cur).get(o.path) for o in ops]
 
     def skips(self, sections: frozenset[tuple[bool, str]]) -> bool:
         """Whether a check reads a table that is absent (reported once instead)."""
+        if self.prev is None and not self.cur.absent:
+            return False  # every table is there
         return any(s in (self.prev.absent if p and self.prev else self.cur.absent) for p, s in sections)
 
     def evidence(self, ops: Sequence[Operand]) -> dict[str, Evidence]:
@@ -219,7 +224,7 @@ def _sum_finding(check: SumCheck, r: _Reader) -> Finding | None:
     printed = sum(o.sign * v for o, v in zip(check.total, tv, strict=True))
     computed = sum(o.sign * v for o, v in zip(check.parts, pv, strict=True))
     diff = printed - computed
-    if {"=": abs(diff) < _EPS, ">=": diff < _EPS, "<=": diff > -_EPS}[rule.op]:
+    if abs(diff) < _EPS if rule.op == "=" else diff < _EPS if rule.op == ">=" else diff > -_EPS:
         return None
     zh_total, en_total = _side(check.total or check.parts, r)
     if rule.op == "=":
