@@ -218,7 +218,8 @@ class ProcessFigures:
 
 def process_seconds(path: Path, runs: int) -> ProcessFigures:
     """Medians over ``runs`` runs, after one warm-up, of ``nianbao extract PATH --format json``."""
-    cmd = [sys.executable, "-m", "extractor", "extract", str(path), "--format", "json"]
+    # -P: the installed package, not an ``extractor/`` folder that happens to be in the working folder
+    cmd = [sys.executable, "-P", "-m", "extractor", "extract", str(path), "--format", "json"]
     walls, cpus = [], []
     for i in range(runs + 1):
         before = _children_cpu()
