@@ -73,7 +73,7 @@ def extract_json(path: str | Path, *, ocr: bool = True) -> dict[str, Any]:
     return isolate.run(_extract_file_json, path, ocr, source=str(path))
 
 
-def warm(suffixes: Sequence[str] = (".txt",)) -> None:
+def warm(suffixes: Sequence[str]) -> None:
     """Import the stages and compile the catalogues a first extraction needs, with
     the readers of files with these suffixes (what :func:`~extractor.load.isolate.start`
     runs in a fresh worker)."""

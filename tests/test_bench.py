@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.errors import NianbaoError
-from extractor.evaluate.bench import STAGES, bench, peak_heap, readable, time_stages
+from extractor.evaluate.bench import STAGES, bench, peak_heap, process_seconds, readable, time_stages
 
 REPORTS = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports"
 SMALL = [REPORTS / "synthetic-2021-gbk.txt", REPORTS / "synthetic-2019-rowspan.html"]
@@ -71,3 +71,16 @@ def test_by_format_rates_and_whole_process_timings() -> None:
     assert {f: p.report for f, p in r.startup.items()} == {"txt": SMALL[0].name, "html": SMALL[1].name}
     assert all(p.wall > 0 and p.cpu > 0 for p in r.startup.values())
     assert json.loads(json.dumps(r.to_json()))["extract_process_seconds"]["txt"]["report"] == SMALL[0].name
+
+
+def test_whole_process_timing_runs_the_installed_package_not_a_folder_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoy = tmp_path / "extractor"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("", encoding="utf-8")
+    (decoy / "__main__.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    figures = process_seconds(SMALL[0], runs=1)
+    assert not (tmp_path / "ran").exists()  # `python -m extractor` from here would have run the decoy
+    assert figures.report == SMALL[0].name and figures.cpu > 0
