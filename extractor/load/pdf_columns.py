@@ -16,9 +16,11 @@ a table, are left as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
+from typing import NamedTuple
 
 from .pdf_model import Char
 
@@ -32,30 +34,22 @@ HEADER_BAND = 4.5
 NEAR_BAND = 2.5
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A whitespace-separated run of characters; its extent is worked out once, when made
+    (a block's tokens are compared with every column and label several times)."""
+
     text: str
     chars: tuple[Char, ...]
+    x0: float
+    x1: float
+    #: Halfway between ``x0`` and ``x1``.
+    mid: float
+    #: The first character's bottom and height.
+    bottom: float
+    height: float
 
-    @property
-    def x0(self) -> float:
-        return self.chars[0].x0
 
-    @property
-    def x1(self) -> float:
-        return self.chars[-1].x1
-
-    @property
-    def mid(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def bottom(self) -> float:
-        return self.chars[0].bottom
-
-    @property
-    def height(self) -> float:
-        return self.chars[0].bottom - self.chars[0].top
+_make_token: Callable[[Iterable[object]], Token] = partial(tuple.__new__, Token)
 
 
 def tokens(line: list[Char]) -> list[Token]:
@@ -65,7 +59,9 @@ def tokens(line: list[Char]) -> list[Token]:
     for ch in [*line, None]:
         if ch is None or ch.text == " ":
             if run:
-                out.append(Token("".join(c.text for c in run), tuple(run)))
+                first, x0, x1 = run[0], run[0].x0, run[-1].x1
+                extent = (x0, x1, (x0 + x1) / 2, first.bottom, first.bottom - first.top)
+                out.append(_make_token(("".join([c.text for c in run]), tuple(run), *extent)))
                 run = []
         else:
             run.append(ch)

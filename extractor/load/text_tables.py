@@ -32,7 +32,7 @@ from ..document import Cell, Document, Line
 from ..normalize import fold
 from .build import spread
 from .pdf_columns import recover
-from .pdf_model import Char
+from .pdf_model import Char, make_char
 
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
 # holding no ">" after it would be scanned to the end (quadratic on hostile input).
@@ -353,7 +353,7 @@ def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
         if out:
             out.append(Char(" ", cols[a - 1], top, cols[a], bottom))
         tops, bottoms = itertools.repeat(top), itertools.repeat(bottom)
-        out += map(Char._make, zip(m.group(), cols[a:b], tops, cols[a + 1 : b + 1], bottoms, strict=False))
+        out += map(make_char, zip(m.group(), cols[a:b], tops, cols[a + 1 : b + 1], bottoms, strict=False))
     return out
 
 
