@@ -64,7 +64,8 @@ def find_grids(rules: list[Seg], chars: list[Char]) -> tuple[list[Grid], set[int
     members: list[list[Char]] = [[] for _ in grids]
     areas = [(g.xs[0], g.xs[-1], g.ys[0], g.ys[-1], into) for g, into in zip(grids, members, strict=True)]
     for ch in chars:
-        cx, cy = (ch.x0 + ch.x1) / 2, (ch.top + ch.bottom) / 2
+        _, x0, y0, x1, y1 = ch  # unpacked at once: cheaper than four attribute reads
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         for left, right, top, bottom, into in areas:
             if left <= cx <= right and top <= cy <= bottom:
                 into.append(ch)
@@ -209,11 +210,11 @@ def _fill(g: Grid, chars: list[Char]) -> None:
     """Each cell's text (its characters read line by line) and box."""
     members: dict[int, list[Char]] = {i: [] for row in g.rows for i in row}
     xs, ys, rows = g.xs, g.ys, g.rows
-    last_c, last_r = len(xs) - 2, len(ys) - 2
+    nx, ny = len(xs) - 1, len(ys) - 1
     for ch in chars:  # slot() inlined: this runs for every character of a table
-        c = bisect_right(xs, (ch.x0 + ch.x1) / 2) - 1
-        r = bisect_right(ys, (ch.top + ch.bottom) / 2) - 1
-        members[rows[min(max(r, 0), last_r)][min(max(c, 0), last_c)]].append(ch)
+        c = bisect_right(xs, (ch.x0 + ch.x1) / 2, 1, nx) - 1
+        r = bisect_right(ys, (ch.top + ch.bottom) / 2, 1, ny) - 1
+        members[rows[r][c]].append(ch)
     for cid, cs in members.items():
         g.texts[cid] = _read(cs)
         if cs:
@@ -231,8 +232,9 @@ def bbox(chars: list[Char]) -> Box:
 
 
 def slot(bounds: list[float], v: float) -> int:
-    """The index of the interval of sorted ``bounds`` that holds ``v`` (clamped)."""
-    return min(max(bisect_right(bounds, v) - 1, 0), len(bounds) - 2)
+    """The index of the interval of sorted ``bounds`` that holds ``v`` (clamped: the search
+    runs over the inner bounds only)."""
+    return bisect_right(bounds, v, 1, len(bounds) - 1) - 1
 
 
 def _read(chars: list[Char]) -> str:
