@@ -220,10 +220,11 @@ def _merged_columns(labels: list[Span]) -> list[Span]:
     return out
 
 
-def _under(mid: float, cols: list[Span], tol: float) -> int | None:
-    """The column over ``mid``: the one whose extent (widened by ``tol``) holds it;
-    of two, the one holding it unwidened, else the nearer centre. None if none."""
-    near = [i for i, (a, b) in enumerate(cols) if a - tol <= mid <= b + tol]
+def _under(mid: float, cols: list[Span], wide: list[Span]) -> int | None:
+    """The column over ``mid``: the one whose extent widened (``wide``, the extents of
+    ``cols`` widened by the tolerance) holds it; of two, the one holding it unwidened,
+    else the nearer centre. None if none."""
+    near = [i for i, (a, b) in enumerate(wide) if a <= mid <= b]
     if len(near) > 1:
         inside = [i for i in near if cols[i][0] <= mid <= cols[i][1]]
         dist = sorted((abs((cols[i][0] + cols[i][1]) / 2 - mid), i) for i in near)
@@ -234,9 +235,16 @@ def _under(mid: float, cols: list[Span], tol: float) -> int | None:
 def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[list[int] | None]:
     """Each row's value columns, by the column each value stands under; a row with
     a value under none, or two under one, is None."""
+    wide = [(a - tol, b + tol) for a, b in cols]
+    seen: dict[float, int | None] = {}  # rows of a table put their values at the same places
     out: list[list[int] | None] = []
     for v in values:
-        where = [w for t in v if (w := _under(t.mid, cols, tol)) is not None]
+        where = []
+        for t in v:
+            if t.mid not in seen:
+                seen[t.mid] = _under(t.mid, cols, wide)
+            if (w := seen[t.mid]) is not None:
+                where.append(w)
         ok = len(where) == len(v) and all(a < b for a, b in pairwise(where))
         out.append(where if ok else None)
     return out

@@ -216,6 +216,9 @@ def _fill(g: Grid, chars: list[Char]) -> None:
         r = bisect_right(ys, (ch.top + ch.bottom) / 2, 1, ny) - 1
         members[rows[r][c]].append(ch)
     for cid, cs in members.items():
+        if len(cs) == 1:  # a figure's one digit, most cells of a report's tables
+            g.texts[cid], g.boxes[cid] = cs[0].text, cs[0][1:]
+            continue
         g.texts[cid] = _read(cs)
         if cs:
             g.boxes[cid] = bbox(cs)

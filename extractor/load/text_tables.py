@@ -351,7 +351,7 @@ def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
     for m in _WORD.finditer(line.text):
         a, b = m.span()
         if out:
-            out.append(Char(" ", cols[a - 1], top, cols[a], bottom))
+            out.append(make_char((" ", cols[a - 1], top, cols[a], bottom)))
         tops, bottoms = itertools.repeat(top), itertools.repeat(bottom)
         out += map(make_char, zip(m.group(), cols[a:b], tops, cols[a + 1 : b + 1], bottoms, strict=False))
     return out
