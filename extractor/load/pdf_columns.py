@@ -68,14 +68,33 @@ def tokens(line: list[Char]) -> list[Token]:
     return out
 
 
-def _values(toks: list[Token]) -> int:
-    """How many tokens at the end of the line are values."""
+def _values(words: list[str]) -> int:
+    """How many tokens (their texts) at the end of the line are values."""
     n = 0
-    for t in reversed(toks):
-        if not _VALUE.fullmatch(t.text):
+    for w in reversed(words):
+        if not _VALUE.fullmatch(w):
             break
         n += 1
     return n
+
+
+class _Tokens:
+    """The tokens of each line, made when first looked at: a block looks at its own
+    lines and the header lines above it, not at the paragraphs between tables."""
+
+    def __init__(self, chars_of: Callable[[int], list[Char]], n: int) -> None:
+        self.chars_of = chars_of
+        self.made: dict[int, list[Token]] = {}
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> list[Token]:
+        toks = self.made.get(i)
+        if toks is None:
+            toks = self.made[i] = tokens(self.chars_of(i))
+        return toks
 
 
 def _clusters(mids: list[float], tol: float) -> list[float]:
@@ -107,17 +126,31 @@ def recover(
     page, for a table that runs on without repeating its header; this page's are
     returned for the next.
     """
-    toks = [tokens(ln) for ln in lines]
-    counts = [_values(t) for t in toks]
+    toks = _Tokens(lines.__getitem__, len(lines))
+    return _recover([[t.text for t in toks[i]] for i in range(len(lines))], toks, carried, labelled)
+
+
+def recover_words(
+    words: list[list[str]], chars_of: Callable[[int], list[Char]], carried: list[Span], labelled: bool = False
+) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
+    """:func:`recover` given each line's tokens as text (``words``) and, for the lines a
+    block looks at, their characters (``chars_of`` a line index, asked on demand)."""
+    return _recover(words, _Tokens(chars_of, len(words)), carried, labelled)
+
+
+def _recover(
+    words: list[list[str]], toks: _Tokens, carried: list[Span], labelled: bool
+) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
+    counts = [_values(w) for w in words]
     out: dict[int, tuple[int, Cells]] = {}
     labels = carried
     first = True
     i = 0
-    while i < len(lines):
-        if counts[i] == 0 or (counts[i] == 1 and counts[i] == len(toks[i])):
+    while i < len(words):
+        if counts[i] == 0 or (counts[i] == 1 and counts[i] == len(words[i])):
             i += 1
             continue
-        block, end = _block(toks, counts, i)
+        block, end = _block(toks, words, counts, i)
         values = [toks[k][-counts[k] :] for k in block]
         tol = 0.8 * max(t.height for v in values for t in v)
         # A column label stands right of where the values start, or right of every
@@ -146,7 +179,7 @@ def recover(
     return out, labels
 
 
-def _block(toks: list[list[Token]], counts: list[int], start: int) -> tuple[list[int], int]:
+def _block(toks: _Tokens, words: list[list[str]], counts: list[int], start: int) -> tuple[list[int], int]:
     """The value lines of the block starting at ``start``, and the index after it.
 
     A line without values continues the block while it stays left of the first
@@ -156,17 +189,16 @@ def _block(toks: list[list[Token]], counts: list[int], start: int) -> tuple[list
     block = [start]
     i = start + 1
     while i < len(toks):
-        row = toks[i]
         if counts[i]:
             block.append(i)
-            first = min(first, *(t.mid for t in row[-counts[i] :]))
-        elif not row or max(t.x1 for t in row) > first:
+            first = min(first, *(t.mid for t in toks[i][-counts[i] :]))
+        elif not words[i] or max(t.x1 for t in toks[i]) > first:
             break  # text reaching into the value columns: a heading, a header, a paragraph
         i += 1
     return block, i
 
 
-def _header(toks: list[list[Token]], counts: list[int], start: int) -> list[Token]:
+def _header(toks: _Tokens, counts: list[int], start: int) -> list[Token]:
     """The lowest header tokens above a block: the column labels nearest its values."""
     above: list[Token] = []
     for j in range(start - 1, max(start - HEADER_LINES, 0) - 1, -1):

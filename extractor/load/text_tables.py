@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from ..document import Cell, Document, Line
 from ..normalize import fold
 from .build import spread
-from .pdf_columns import recover
+from .pdf_columns import recover_words
 from .pdf_model import Char, make_char
 
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
@@ -321,10 +321,14 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
     found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
+    words = [_WORD.findall(lines[k].text) for k in plain]  # the tokens of :func:`_chars`, as text
     for n_geometry, geometry in enumerate((widths, _Widths(None))):
         # Character counts only where a header names the columns: by themselves,
         # values that line up by count are too weak a sign of a table.
-        rows, _ = recover([_chars(lines[k], n, geometry) for n, k in enumerate(plain)], [], labelled=n_geometry > 0)
+        def chars_of(n: int, geometry: _Widths = geometry) -> list[Char]:
+            return _chars(lines[plain[n]], n, geometry)
+
+        rows, _ = recover_words(words, chars_of, [], labelled=n_geometry > 0)
         for n, (block, cells) in rows.items():
             found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
     if not found:
