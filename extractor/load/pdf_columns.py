@@ -52,6 +52,12 @@ class Token(NamedTuple):
 _make_token: Callable[[Iterable[object]], Token] = partial(tuple.__new__, Token)
 
 
+def token(text: str, chars: tuple[Char, ...]) -> Token:
+    """The token printing ``text`` with ``chars`` (its extent from the first and the last)."""
+    first, x0, x1 = chars[0], chars[0].x0, chars[-1].x1
+    return _make_token((text, chars, x0, x1, (x0 + x1) / 2, first.bottom, first.bottom - first.top))
+
+
 def tokens(line: list[Char]) -> list[Token]:
     """The whitespace-separated tokens of a line."""
     out: list[Token] = []
@@ -59,9 +65,7 @@ def tokens(line: list[Char]) -> list[Token]:
     for ch in [*line, None]:
         if ch is None or ch.text == " ":
             if run:
-                first, x0, x1 = run[0], run[0].x0, run[-1].x1
-                extent = (x0, x1, (x0 + x1) / 2, first.bottom, first.bottom - first.top)
-                out.append(_make_token(("".join([c.text for c in run]), tuple(run), *extent)))
+                out.append(token("".join([c.text for c in run]), tuple(run)))
                 run = []
         else:
             run.append(ch)
@@ -82,8 +86,8 @@ class _Tokens:
     """The tokens of each line, made when first looked at: a block looks at its own
     lines and the header lines above it, not at the paragraphs between tables."""
 
-    def __init__(self, chars_of: Callable[[int], list[Char]], n: int) -> None:
-        self.chars_of = chars_of
+    def __init__(self, tokens_of: Callable[[int], list[Token]], n: int) -> None:
+        self.tokens_of = tokens_of
         self.made: dict[int, list[Token]] = {}
         self.n = n
 
@@ -93,7 +97,7 @@ class _Tokens:
     def __getitem__(self, i: int) -> list[Token]:
         toks = self.made.get(i)
         if toks is None:
-            toks = self.made[i] = tokens(self.chars_of(i))
+            toks = self.made[i] = self.tokens_of(i)
         return toks
 
 
@@ -126,16 +130,16 @@ def recover(
     page, for a table that runs on without repeating its header; this page's are
     returned for the next.
     """
-    toks = _Tokens(lines.__getitem__, len(lines))
+    toks = _Tokens(lambda i: tokens(lines[i]), len(lines))
     return _recover([[t.text for t in toks[i]] for i in range(len(lines))], toks, carried, labelled)
 
 
 def recover_words(
-    words: list[list[str]], chars_of: Callable[[int], list[Char]], carried: list[Span], labelled: bool = False
+    words: list[list[str]], tokens_of: Callable[[int], list[Token]], carried: list[Span], labelled: bool = False
 ) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
     """:func:`recover` given each line's tokens as text (``words``) and, for the lines a
-    block looks at, their characters (``chars_of`` a line index, asked on demand)."""
-    return _recover(words, _Tokens(chars_of, len(words)), carried, labelled)
+    block looks at, the tokens themselves (``tokens_of`` a line index, asked on demand)."""
+    return _recover(words, _Tokens(tokens_of, len(words)), carried, labelled)
 
 
 def _recover(

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from ..document import Cell, Document, Line
 from ..normalize import fold
 from .build import spread
-from .pdf_columns import recover_words
+from .pdf_columns import Token, recover_words, token
 from .pdf_model import Char, make_char
 
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
@@ -321,14 +321,14 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
     found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
-    words = [_WORD.findall(lines[k].text) for k in plain]  # the tokens of :func:`_chars`, as text
+    words = [_WORD.findall(lines[k].text) for k in plain]  # the tokens of :func:`_tokens`, as text
     for n_geometry, geometry in enumerate((widths, _Widths(None))):
         # Character counts only where a header names the columns: by themselves,
         # values that line up by count are too weak a sign of a table.
-        def chars_of(n: int, geometry: _Widths = geometry) -> list[Char]:
-            return _chars(lines[plain[n]], n, geometry)
+        def tokens_of(n: int, geometry: _Widths = geometry) -> list[Token]:
+            return _tokens(lines[plain[n]], n, geometry)
 
-        rows, _ = recover_words(words, chars_of, [], labelled=n_geometry > 0)
+        rows, _ = recover_words(words, tokens_of, [], labelled=n_geometry > 0)
         for n, (block, cells) in rows.items():
             found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
     if not found:
@@ -346,18 +346,19 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
     return out
 
 
-def _chars(line: Line, n: int, widths: _Widths) -> list[Char]:
-    """A text line as characters on a page: one unit per display column, :data:`_LINE`
-    per line."""
+def _tokens(line: Line, n: int, widths: _Widths) -> list[Token]:
+    """The words of a text line as tokens on a page: one unit per display column,
+    :data:`_LINE` per line. A token holds its first and last characters only: a cell
+    made of tokens is told by where it starts and ends (:func:`_cell`)."""
     cols = widths.columns(line)
     top, bottom = n * _LINE, n * _LINE + _LINE
-    out: list[Char] = []
-    for m in _WORD.finditer(line.text):
+    text = line.text
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
         a, b = m.span()
-        if out:
-            out.append(make_char((" ", cols[a - 1], top, cols[a], bottom)))
-        tops, bottoms = itertools.repeat(top), itertools.repeat(bottom)
-        out += map(make_char, zip(m.group(), cols[a:b], tops, cols[a + 1 : b + 1], bottoms, strict=False))
+        first = make_char((text[a], cols[a], top, cols[a + 1], bottom))
+        ends = (first, make_char((text[b - 1], cols[b - 1], top, cols[b], bottom))) if b - a > 1 else (first,)
+        out.append(token(m.group(), ends))
     return out
 
 
