@@ -97,10 +97,11 @@ def loose_boxes(textpage: Handle, indices: Sequence[int]) -> list[float]:
 def box_heights(textpage: Handle, indices: Sequence[int]) -> list[float]:
     """The height of each character's tight box (its glyph's outline)."""
     n = len(indices)
-    buf = (ctypes.c_double * (4 * n))()
-    boxes = (_addresses(buf, k * 8, 32, n) for k in range(4))
-    _run(map(_CHAR_BOX, repeat(textpage, n), indices, *boxes))
-    return [top - bottom for bottom, top in zip(buf[2::4], buf[3::4], strict=True)]
+    buf = (ctypes.c_double * (2 * n + 2))()
+    spare = ctypes.addressof(buf) + 16 * n  # left and right land here, unread
+    bottoms, tops = _addresses(buf, 0, 16, n), _addresses(buf, 8, 16, n)
+    _run(map(_CHAR_BOX, repeat(textpage, n), indices, repeat(spare, n), repeat(spare + 8, n), bottoms, tops))
+    return [top - bottom for bottom, top in zip(buf[0 : 2 * n : 2], buf[1 : 2 * n : 2], strict=True)]
 
 
 def objects(page: Handle, form: Handle) -> tuple[list[Handle], list[int]]:

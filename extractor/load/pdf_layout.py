@@ -11,8 +11,7 @@ grows down the page) so that sorting by ``top`` is reading order.
 from __future__ import annotations
 
 import ctypes
-import re
-from itertools import chain, compress, pairwise, starmap
+from itertools import compress, pairwise
 from typing import Any
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -25,9 +24,6 @@ from .pdf_model import Char, PageLayout, Seg, make_char
 THIN = 2.5
 #: Code points read as a space besides ASCII whitespace.
 _SPACES = frozenset({0xA0, 0x3000, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205F, 0x1680, 0xFEFF, 0x200B})
-#: A run of printed characters: none of code 32 or below (line breaks among them), nor a space.
-_PRINTED = re.compile("[^\\x00-\\x20" + "".join(f"\\u{c:04x}" for c in sorted(_SPACES)) + "]+")
-_BREAK = re.compile("[\\n\\r]")
 #: Form XObjects nest; deeper than this is not a report layout.
 MAX_FORM_DEPTH = 4
 
@@ -97,34 +93,37 @@ def _lines(tp: Any, height: float) -> tuple[list[list[Char]], bool]:
     character of a line whatever its glyph, so lines and cells group cleanly.
     """
     codes = _codes(tp)
-    text = "".join(map(chr, codes))
-    runs = [m.span() for m in _PRINTED.finditer(text)]
-    printed = list(chain.from_iterable(starmap(range, runs)))
+    printed = [i for i, code in enumerate(codes) if code > 32 and code not in _SPACES]
     tp = handle(tp)
     box = loose_boxes(tp, printed)
-    texts = [text[i] for i in printed]
+    texts = [chr(codes[i]) for i in printed]
     tops = [height - v for v in box[1::4]]
     bottoms = [height - v for v in box[3::4]]
     chars = list(map(make_char, zip(texts, box[0::4], tops, box[2::4], bottoms, strict=True)))
-    wide = [k for k, t in enumerate(texts) if t >= "\u2e80"]
+    wide = [k for k, i in enumerate(printed) if codes[i] >= 0x2E80]
     heights = box_heights(tp, [printed[k] for k in wide])
     flat = [k for k, h in zip(wide, heights, strict=True) if h < 0.01]
     glyphless = any(box[4 * k + 1] - box[4 * k + 3] > 0.01 for k in flat)
     lines: list[list[Char]] = []
     line: list[Char] = []
-    k = end = 0
-    for a, b in runs:  # printed runs; the gap before one holds spaces, maybe a line break
-        run = chars[k : k + b - a]
-        k += b - a
-        if line and _BREAK.search(text, end, a) is None:
-            last = line[-1]
-            line.append(Char(" ", last.x1, last.top, last.x1, last.bottom))
-            line += run
+    last: Char | None = None
+    k = 0
+    for code in codes:
+        if code == 10 or code == 13:
+            if line:
+                lines.append(line)
+                line = []
+            last = None
+        elif code <= 32 or code in _SPACES:
+            if last is not None and line[-1] is last:
+                line.append(Char(" ", last.x1, last.top, last.x1, last.bottom))
         else:
-            line = run
-            lines.append(line)
-        end = b
-    return lines, glyphless
+            last = chars[k]
+            k += 1
+            line.append(last)
+    if line:
+        lines.append(line)
+    return [ln[:-1] if ln[-1].text == " " else ln for ln in lines], glyphless
 
 
 def _codes(tp: Any) -> list[int]:
