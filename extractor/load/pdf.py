@@ -22,16 +22,19 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
 from . import isolate
 from .build import DocBuilder
-from .ocr import NEEDS_EXTRA, Scans
 from .pdf_columns import Cells, Span, recover
 from .pdf_grid import TOL, Grid, bbox, find_grids, slot
 from .pdf_model import Char, PageLayout
+
+if TYPE_CHECKING:  # OCR is imported when a page needs it: a text PDF never does
+    from .ocr import Scans
 
 #: Running headers and footers live in this top and bottom share of the page.
 BAND = 0.1
@@ -116,7 +119,7 @@ def _garbled(page: PageLayout) -> bool:
 def _read_scans(pdf: object, pages: list[PageLayout], source: str, ocr: bool) -> tuple[Scans | None, str]:
     """Read the pages without a usable text layer by OCR, in place; and, when they
     stay unread, why (for the refusal)."""
-    from .ocr import read_scans
+    from .ocr import NEEDS_EXTRA, read_scans
     from .ocr_engine import installed
 
     wanted = [p.number for p in pages if (p.images and _printed(p) < MIN_PAGE_CHARS) or _garbled(p)]
@@ -136,6 +139,8 @@ def _check_text_layer(pages: list[PageLayout], source: str, unread: str) -> None
     printed = [_printed(p) for p in pages]
     if sum(1 for n in printed if n >= MIN_PAGE_CHARS) * 2 >= len(pages):
         return
+    from .ocr import NEEDS_EXTRA
+
     if any(p.images for p in pages):
         raise ScannedDocument(
             f"scanned PDF: {len(pages)} page(s) of images without a text layer; {unread or NEEDS_EXTRA}", path=source
