@@ -41,7 +41,7 @@ from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..schema import Cols, Report
 from ..template import Template
-from .catalogue import BUILTIN_SETS, FORBID_EXTRA, KNOWN_PATHS, Title, expand, expand_sets, validate
+from .catalogue import BUILTIN_SETS, FORBID_EXTRA, KNOWN_PATHS, Title, expand, expand_sets, shape, validate
 from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
 from .literals import Needs, finditer
 
@@ -88,7 +88,7 @@ class Narration:
 # form is not cached (:func:`~.compiled.cached_form`); an unknown key is an error.
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class Reading:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -101,7 +101,7 @@ class Reading:
     sets_scope: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class Phrasing:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -146,7 +146,7 @@ class Phrasing:
         return Reading(paths=self.paths, alt_paths=self.alt_paths, others=self.others, sets_scope=self.sets_scope)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class BreakdownSpec:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -158,7 +158,7 @@ class BreakdownSpec:
     complete: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class Concept:
     """One canonical path group of the lexicon: the words that name it in a
     narrative; each is read as ``TERM {gap} N unit`` (the number after its name)."""
@@ -192,7 +192,7 @@ class Concept:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class Lexicon:
     __pydantic_config__ = FORBID_EXTRA
 
@@ -202,7 +202,7 @@ class Lexicon:
     concepts: list[Concept]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class Scope:
     """Words that set what a sentence counts, against what the table counts."""
 
@@ -215,7 +215,7 @@ class Scope:
     narrow: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@shape
 class ClaimsFile:
     __pydantic_config__ = FORBID_EXTRA
 
