@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractor.errors import ConfigError
-from extractor.verify import compiled
+from extractor.verify import compiled as on_disk
 from extractor.verify.compiled import ENV, RegexCache, cached_form, parse_yaml
 from extractor.verify.literals import Needs
 
@@ -40,6 +40,8 @@ def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.Monke
     other.compile(PATTERNS[0])
     other.save()
     assert [p.name for p in tmp_path.glob("t-*.marshal")] != [saved.name]
+    monkeypatch.setattr(on_disk, "_code_key", lambda: b"other code")  # what a match needs may differ
+    assert RegexCache("t", b"v2")._entries == {}
 
 
 def test_a_damaged_file_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +95,7 @@ def test_validated_forms_are_saved_and_reused(tmp_path: Path, monkeypatch: pytes
     assert cached_form("t.form", [b"v2"], validate, validate.build) == ("a", "b")
     assert validate.runs == 2
     assert [p.name for p in tmp_path.glob("t.form-*.marshal")] != [saved.name]
-    monkeypatch.setattr(compiled, "_code_key", lambda: b"other code")
+    monkeypatch.setattr(on_disk, "_code_key", lambda: b"other code")
     assert cached_form("t.form", [b"v2"], validate, validate.build) == ("a", "b")
     assert validate.runs == 3
 

@@ -5,8 +5,8 @@ Each process would otherwise parse ``rules/*.yaml`` (importing PyYAML), validate
 few hundred long patterns in pure Python — most of the start-up of an extraction.
 This keeps each catalogue's validated form as plain data, and each compiled program
 (what ``re`` hands its C engine), in files named by the content hash of what feeds
-them (the rule files, and the code and version that validate them; for programs, the
-interpreter), so a changed file or another Python never reads a stale entry. The
+them (the rule files, the code and version that validate them, the interpreter), so a
+changed file, a code change or another Python never reads a stale entry. The
 files are marshal data, never pickle: reading one runs no code. Anything unreadable,
 unwritable or refused falls back to validating and ``re.compile``: the cache only
 saves time.
@@ -103,9 +103,10 @@ def parse_yaml(path: Path, content: bytes) -> Any:
         raise ConfigError("cannot read rule file: " + " ".join(str(e).split()), path=str(path)) from e
 
 
-#: The code that turns rule files into their validated form (relative to the package): a
-#: change to it, even within one version, makes every cached form stale.
-_CODE = ("template.py", "verify/catalogue.py", "verify/claims.py", "verify/compiled.py")
+#: The code that turns rule files into their validated form and finds what a pattern
+#: needs (relative to the package): a change to it, even within one version, makes
+#: every cached entry stale.
+_CODE = ("template.py", "verify/catalogue.py", "verify/claims.py", "verify/compiled.py", "verify/literals.py")
 
 
 @functools.cache
@@ -153,10 +154,11 @@ class RegexCache:
     """Compiled patterns of one catalogue (``name``, its source bytes ``content``)."""
 
     def __init__(self, name: str, content: bytes) -> None:
-        key = hashlib.sha256(content + sys.version.encode() + str(getattr(_sre, "MAGIC", "")).encode())
-        folder = _folder()
-        self._name = name
-        self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal" if folder else None
+        folder, code = _folder(), _code_key()
+        self._path = None
+        if folder is not None and code is not None:
+            key = hashlib.sha256(code + content + str(getattr(_sre, "MAGIC", "")).encode())
+            self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal"
         self._entries: dict[str, _Entry] = {}
         self._needs: dict[str, Needs] = {}
         self._dirty = False
