@@ -136,10 +136,11 @@ from extractor.verify.catalogue import load_catalogue
 from extractor.verify.claims import load_phrasings
 """
 # pydantic and PyYAML made unimportable before the catalogues load
-_WITHOUT = _LOAD + """
+_UNIMPORTABLE = """
 sys.modules.update(pydantic=None, yaml=None)
 print(len(load_catalogue().rules), len(load_phrasings().phrasings))
 """
+_WITHOUT = _LOAD + _UNIMPORTABLE
 
 
 def test_a_warm_cache_loads_without_pydantic_or_yaml(tmp_path: Path) -> None:

@@ -73,6 +73,7 @@ _TEMPLATES: tuple[Template, ...] = ("2021", "2019")
 _VAR = re.compile(r"\{(\w+)\}")
 _SET = re.compile(r"\[(\w+)\]")
 _OPERAND = re.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
+_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 #: What pydantic is told of every class a rule file is validated into: an unknown key is an error.
@@ -82,13 +83,12 @@ FORBID_EXTRA = {"extra": "forbid"}
 @dataclass_transform(frozen_default=True, kw_only_default=True)
 def shape(cls: type[T]) -> type[T]:
     """A class a rule file is validated into (by pydantic, which validates dataclasses)
-    and the catalogue is made of: frozen for the type checker, keyword-only (required
-    fields follow inherited defaults; the cache's form is a dict per object). Unlike
-    :func:`~extractor.document.record` it generates no ``__eq__`` or ``__hash__``,
-    frozen no ``__setattr__``: each generated method is compiled when the module is
-    imported, and a dozen such classes cost an extraction's start-up ~10 ms."""
+    and the catalogue is made of: keyword-only (required fields follow inherited
+    defaults; the cache's form is a dict per object), frozen for the type checker only.
+    Unlike :func:`~extractor.document.record` it generates no ``__eq__``, ``__hash__``
+    or ``__setattr__``: each generated method is compiled when the module is imported,
+    and the dozen classes of the catalogues cost every extraction's start-up ~6 ms more."""
     return dataclass(slots=True, kw_only=True, eq=False)(cls)
-_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 class _ByCheck:
@@ -228,7 +228,9 @@ def validate(cls: type[T], data: Any, path: Path, aliases: dict[str, str] | None
     imported here: only a cold cache validates. A bad file raises ConfigError naming it."""
     from pydantic import TypeAdapter, ValidationError
 
-    adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
     try:
         validated: T = adapter.validate_python(data)
     except ValidationError as e:
