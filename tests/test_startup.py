@@ -62,8 +62,6 @@ def test_extract_text_report_imports_no_heavy_module() -> None:
 def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
     env = {"NIANBAO_CATALOGUE_CACHE": str(tmp_path)}
     _modules_after("extract", str(REPORT), "--format", "json", env=env)
-    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("yaml-*.marshal")) == sorted(
-        p.stem for p in (REPORT.parents[3] / "rules").glob("*.yaml")
-    )
+    assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.form-*.marshal")) == ["claims.form", "rules.form"]
     again = _modules_after("extract", str(REPORT), "--format", "json", env=env)
     assert "extractor.verify.claims" in again["worker"] and "yaml" not in again["worker"]
