@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.load.pdf_columns import recover
+from extractor.load.pdf_columns import Token, recover, recover_words, token, tokens
 from extractor.load.pdf_grid import find_grids
 from extractor.load.pdf_model import Char, Seg
 
@@ -101,6 +101,34 @@ def test_a_column_blank_in_every_row_comes_from_its_label() -> None:
     # The next page's continuation, without a header, uses the same columns.
     more, _ = recover([values_line("无法提供", ["9", None, "9"], 0)], labels)
     assert ["".join(c.text for c in cell) for cell in more[0][1]] == ["无法提供", "9", "", "9"]
+
+
+def test_tokens_made_on_demand_from_their_ends_place_the_same_cells() -> None:
+    """What layout text does (recover_words with tokens holding their first and last
+    characters) gives the rows of every line's characters, cut to the same ends; the
+    paragraph after the line that ends the table is never looked at."""
+    lines = [
+        spaced(at("自然人", 200, 0), at("科研", 240, 0), at("总计", 280, 0)),
+        values_line("予以公开", ["18", None, "20"], 14),
+        values_line("不予公开", ["2", None, "2"], 26),
+        values_line("1.属于国家秘密", ["0", None, "0"], 38),
+        text("四、政府信息公开行政复议、行政诉讼情况统计", 0, 60),  # reaches into the values: ends the table
+        text("本年度未发生行政复议和行政诉讼。", 0, 72),
+    ]
+    asked: list[int] = []
+
+    def ends(n: int) -> list[Token]:
+        asked.append(n)
+        return [token(t.text, (t.chars[0], t.chars[-1]) if len(t.chars) > 1 else t.chars) for t in tokens(lines[n])]
+
+    words = [[t.text for t in tokens(ln)] for ln in lines]
+    full, _ = recover(lines, [])
+    lazy, _ = recover_words(words, ends, [])
+    assert set(full) == set(lazy) == {1, 2, 3}
+    for n, (block, cells) in full.items():
+        assert lazy[n][0] == block
+        assert [(c[0], c[-1]) if c else () for c in lazy[n][1]] == [(c[0], c[-1]) if c else () for c in cells]
+    assert 4 in asked and 5 not in asked
 
 
 def test_text_that_is_not_a_table_is_left_alone() -> None:
