@@ -1,4 +1,5 @@
-"""The ``nianbao`` command line: one module per command, assembled in :mod:`.commands`.
+"""The ``nianbao`` command line: one module per command, assembled in :mod:`.commands`
+(a run naming a command imports only that command's module).
 
 :func:`main` is the console script. Before it imports the CLI (typer, rich and the
 command modules), a command that will extract starts the bounded worker, which
@@ -31,17 +32,18 @@ def main() -> None:
         from ..load import isolate
 
         isolate.start(functools.partial(_warm, sys.argv[2:]))
-    from .commands import app
+    from .commands import COMMANDS, build
 
-    app()
+    named = sys.argv[1:2]
+    build(named if named and named[0] in COMMANDS else COMMANDS)()
 
 
 def __getattr__(name: str) -> Any:
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .commands import app
+    from .commands import build
 
-    return app
+    return build()
 
 
 __all__ = ["app", "main"]
