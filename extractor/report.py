@@ -10,8 +10,9 @@ models was half of a worker's start-up, so the extraction path does without.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import field
 from typing import Any, ClassVar
 
@@ -60,11 +61,11 @@ class Report:
     _leaves: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_leaves", flatten(self.sections()))
+        object.__setattr__(self, "_leaves", flatten(self.sections()))  # (the type checker holds a record frozen)
 
     @classmethod
     def from_leaves(
-        cls, meta: Meta, leaves: dict[str, Any], sections: set[str] | frozenset[str], other_split: bool
+        cls, meta: Meta, leaves: Mapping[str, Any], sections: Collection[str], other_split: bool
     ) -> Report:
         """The report whose ``sections`` hold ``leaves``, every other leaf of their shape
         ``None``, in the template's order (table 二 needs ``meta.template``; without it,
@@ -72,9 +73,9 @@ class Report:
         shaped: dict[str, dict[str, Any] | None] = dict.fromkeys(SECTIONS)
         for name in SECTIONS:
             if name in sections:
-                paths = _paths(name, meta.template, other_split)
-                if paths is not None:
-                    shaped[name] = unflatten({p: leaves.get(p) for p in paths})[name]
+                shape = _shape(name, meta.template, other_split)
+                if shape is not None:
+                    shaped[name] = _fill(shape, leaves)
         return cls(meta, shaped["active"], shaped["applications"], shaped["review_litigation"])
 
     def sections(self) -> dict[str, dict[str, Any] | None]:
@@ -110,12 +111,23 @@ class Report:
         return self.meta.template != "2019"
 
 
-def _paths(section: str, template: Template | None, other_split: bool) -> list[str] | None:
+@functools.cache
+def _shape(section: str, template: Template | None, other_split: bool) -> dict[str, Any] | None:
+    """A section's canonical shape with each leaf's path in its place (None: table 二 of no template)."""
     if section == "applications":
-        return application_paths(other_split)
-    if section == "review_litigation":
-        return review_paths()
-    return None if template is None else active_paths(template)
+        paths = application_paths(other_split)
+    elif section == "review_litigation":
+        paths = review_paths()
+    elif template is not None:
+        paths = active_paths(template)
+    else:
+        return None
+    shape: dict[str, Any] = unflatten({p: p for p in paths})[section]
+    return shape
+
+
+def _fill(shape: dict[str, Any], leaves: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _fill(v, leaves) if isinstance(v, dict) else leaves.get(v) for k, v in shape.items()}
 
 
 def _copy(node: dict[str, Any]) -> dict[str, Any]:
