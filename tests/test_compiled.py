@@ -1,15 +1,17 @@
 """The catalogues kept on disk: compiled regular expressions give the same matches and
-parsed YAML the same data, never worse than re and PyYAML."""
+validated forms the same data, never worse than re and validating afresh."""
 
 from __future__ import annotations
 
+import marshal
 import re
 from pathlib import Path
 
 import pytest
 
 from extractor.errors import ConfigError
-from extractor.verify.compiled import ENV, RegexCache, read_yaml
+from extractor.verify import compiled as on_disk
+from extractor.verify.compiled import ENV, RegexCache, cached_form, parse_yaml
 from extractor.verify.literals import Needs
 
 PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]
@@ -38,6 +40,8 @@ def test_programs_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.Monke
     other.compile(PATTERNS[0])
     other.save()
     assert [p.name for p in tmp_path.glob("t-*.marshal")] != [saved.name]
+    monkeypatch.setattr(on_disk, "_code_key", lambda: b"other code")  # what a match needs may differ
+    assert RegexCache("t", b"v2")._entries == {}
 
 
 def test_a_damaged_file_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,29 +66,78 @@ def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert list(tmp_path.rglob("*")) == []
 
 
-def test_parsed_yaml_is_saved_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENV, str(tmp_path / "cache"))
-    rules = tmp_path / "counts.yaml"
-    rules.write_text("rules:\n  - id: a\n    total: [x]\n    parts: [y, z]\n", encoding="utf-8")
-    first = read_yaml(rules)
-    assert first == {"rules": [{"id": "a", "total": ["x"], "parts": ["y", "z"]}]}
-    [saved] = (tmp_path / "cache").glob("yaml-counts-*.marshal")
-    saved.write_bytes(saved.read_bytes().replace(b"parts", b"PARTS"))  # what is read now comes from the file
-    assert "PARTS" in read_yaml(rules)["rules"][0]
-    rules.write_text("rules: []\n", encoding="utf-8")  # new content: parsed afresh, the old file replaced
-    assert read_yaml(rules) == {"rules": []}
-    assert [p.name for p in (tmp_path / "cache").glob("yaml-counts-*.marshal")] != [saved.name]
-    saved = next((tmp_path / "cache").glob("yaml-counts-*.marshal"))
-    saved.write_bytes(b"\x00garbage")  # a damaged file is parsed afresh
-    assert read_yaml(rules) == {"rules": []}
+class _Validator:
+    """A validation that counts its runs, and a build that checks the form's shape."""
+
+    def __init__(self, form: object) -> None:
+        self.form, self.runs = form, 0
+
+    def __call__(self) -> object:
+        self.runs += 1
+        return self.form
+
+    @staticmethod
+    def build(form: object) -> tuple[str, ...]:
+        assert isinstance(form, dict)
+        return tuple(form["rules"])
 
 
-def test_yaml_errors_name_the_file_cached_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validated_forms_are_saved_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    validate = _Validator({"rules": ["a", "b"]})
+    assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a", "b")
+    [saved] = tmp_path.glob("t.form-*.marshal")
+    assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a", "b")
+    assert validate.runs == 1  # the second came from the file
+    saved.write_bytes(saved.read_bytes().replace(b"b", b"c"))  # what is read now comes from the file
+    assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a", "c")
+    # other inputs, or other code validating them: validated afresh, the old file replaced
+    assert cached_form("t.form", [b"v2"], validate, validate.build) == ("a", "b")
+    assert validate.runs == 2
+    assert [p.name for p in tmp_path.glob("t.form-*.marshal")] != [saved.name]
+    monkeypatch.setattr(on_disk, "_code_key", lambda: b"other code")
+    assert cached_form("t.form", [b"v2"], validate, validate.build) == ("a", "b")
+    assert validate.runs == 3
+
+
+@pytest.mark.parametrize("damage", [b"\x00garbage", marshal.dumps({"other": "layout"}), marshal.dumps([1])])
+def test_a_damaged_form_is_validated_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes) -> None:
+    monkeypatch.setenv(ENV, str(tmp_path))
+    validate = _Validator({"rules": ["a"]})
+    cached_form("t.form", [b"v1"], validate, validate.build)
+    [saved] = tmp_path.glob("t.form-*.marshal")
+    saved.write_bytes(damage)
+    assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a",)
+    assert validate.runs == 2
+    assert marshal.loads(saved.read_bytes()) == {"rules": ["a"]}  # and written again
+
+
+def test_an_unwritable_cache_still_validates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(ENV, str(blocked / "catalogues"))
+    validate = _Validator({"rules": ["a"]})
+    for _ in range(2):
+        assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a",)
+    assert validate.runs == 2
+
+
+def test_off_validates_every_time_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    validate = _Validator({"rules": ["a"]})
+    for _ in range(2):
+        assert cached_form("t.form", [b"v1"], validate, validate.build) == ("a",)
+    assert validate.runs == 2
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_a_bad_file_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, str(tmp_path / "cache"))
     broken = tmp_path / "broken.yaml"
     broken.write_text("rules: [\n", encoding="utf-8")
     for _ in range(2):
         with pytest.raises(ConfigError, match="cannot read rule file") as e:
-            read_yaml(broken)
+            cached_form("t.form", [broken.read_bytes()], lambda: parse_yaml(broken, broken.read_bytes()), dict)
         assert "broken.yaml" in str(e.value)
-    assert not list((tmp_path / "cache").glob("yaml-broken-*"))
+    assert not list((tmp_path / "cache").glob("*"))

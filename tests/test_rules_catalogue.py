@@ -1,8 +1,13 @@
-"""The rule catalogue loads, and a malformed file is refused by name."""
+"""The rule catalogue loads, the same from a warm cache (without pydantic or PyYAML),
+and a malformed file is refused by name."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -11,6 +16,7 @@ from extractor.errors import ConfigError
 from extractor.resources import data_dir
 from extractor.verify.catalogue import expand, load_catalogue
 from extractor.verify.claims import load_phrasings
+from extractor.verify.compiled import ENV
 
 
 def test_catalogue_loads_with_unique_ids() -> None:
@@ -110,3 +116,41 @@ def test_star_matches_one_level_or_a_group_printed_as_one_row() -> None:
     assert expand("applications.other.*.total", split) == split[:2]
     assert expand("applications.other.*.total", ["applications.other.total"]) == ["applications.other.total"]
     assert expand("applications.withheld.*.total", split) == []
+
+
+def test_a_warm_cache_gives_the_catalogues_validation_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "off")
+    validated = asdict(load_catalogue.__wrapped__()), asdict(load_phrasings.__wrapped__())
+    assert validated[1]["phrasings"] and validated[0]["rules"]
+    monkeypatch.setenv(ENV, str(tmp_path))
+    cold = load_catalogue.__wrapped__(), load_phrasings.__wrapped__()
+    assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.form-*.marshal")) == ["claims.form", "rules.form"]
+    warm = load_catalogue.__wrapped__(), load_phrasings.__wrapped__()
+    assert warm[1].phrasings[0].phrasing is not cold[1].phrasings[0].phrasing
+    assert (asdict(cold[0]), asdict(cold[1])) == (asdict(warm[0]), asdict(warm[1])) == validated
+
+
+_LOAD = """
+import sys
+from extractor.verify.catalogue import load_catalogue
+from extractor.verify.claims import load_phrasings
+"""
+# pydantic and PyYAML made unimportable before the catalogues load
+_UNIMPORTABLE = """
+sys.modules.update(pydantic=None, yaml=None)
+print(len(load_catalogue().rules), len(load_phrasings().phrasings))
+"""
+_WITHOUT = _LOAD + _UNIMPORTABLE
+
+
+def test_a_warm_cache_loads_without_pydantic_or_yaml(tmp_path: Path) -> None:
+    def run(script: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, ENV: str(tmp_path)}
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+
+    assert "ModuleNotFoundError" in run(_WITHOUT).stderr  # cold, it validates: the probe holds
+    assert list(tmp_path.glob("*.form-*.marshal")) == []
+    assert run(_LOAD + "load_catalogue(); load_phrasings()").returncode == 0
+    warm = run(_WITHOUT)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.split() == [str(len(load_catalogue().rules)), str(len(load_phrasings().phrasings))]

@@ -9,6 +9,6 @@ core types and ``parse`` (never ``llm``, ``pipeline`` or above).
     engine     relations and claims checked → findings
     crossyear  one agency's consecutive years against each other
     files      canonical JSON verified afresh; cross-year over several files
-    compiled   the catalogues' parsed YAML and compiled patterns, kept on disk by content hash
+    compiled   the catalogues' validated forms and compiled patterns, kept on disk by content hash
     literals   the words a pattern needs: phrasings a narrative lacks them for are not run
 """

@@ -1,7 +1,8 @@
 """The rule catalogue (``rules/*.yaml``), loaded once and validated.
 
 Rules are data so a domain expert can add a summation without Python; this
-module turns the YAML into checked pydantic models and expands a rule's
+module turns the YAML into checked plain classes (pydantic validates them, only
+when the validated form is not cached) and expands a rule's
 operands over canonical paths. Operand syntax (see ``rules/README.md``)::
 
     [-][prev:]applications.{row}.[applicant]
@@ -20,11 +21,11 @@ import functools
 import itertools
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from typing_extensions import dataclass_transform
 
 from ..errors import ConfigError
 from ..resources import data_dir
@@ -40,7 +41,12 @@ from ..template import (
     application_rows,
     review_paths,
 )
-from .compiled import read_yaml
+from .compiled import cached_form, parse_yaml, read_rule_file
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+T = TypeVar("T")
 
 #: Sets every rule file may use without defining them (keys → Chinese labels).
 BUILTIN_SETS: dict[str, dict[str, str]] = {
@@ -67,27 +73,61 @@ _TEMPLATES: tuple[Template, ...] = ("2021", "2019")
 _VAR = re.compile(r"\{(\w+)\}")
 _SET = re.compile(r"\[(\w+)\]")
 _OPERAND = re.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
+_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
-class Title(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+#: What pydantic is told of every class a rule file is validated into: an unknown key is an error.
+FORBID_EXTRA = {"extra": "forbid"}
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def shape(cls: type[T]) -> type[T]:
+    """A class a rule file is validated into (by pydantic, which validates dataclasses)
+    and the catalogue is made of: keyword-only (required fields follow inherited
+    defaults; the cache's form is a dict per object), frozen for the type checker only.
+    Unlike :func:`~extractor.document.record` it generates no ``__eq__``, ``__hash__``
+    or ``__setattr__``: each generated method is compiled when the module is imported,
+    and the dozen classes of the catalogues cost every extraction's start-up ~6 ms more."""
+    return dataclass(slots=True, kw_only=True, eq=False)(cls)
+
+
+class _ByCheck:
+    """Tells pydantic that a rule's ``check`` names its class (pydantic is imported
+    only when it validates a file, never to define the classes)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Discriminator
+
+        return Discriminator("check").__get_pydantic_core_schema__(source, handler)
+
+
+@shape
+class Title:
+    __pydantic_config__ = FORBID_EXTRA
     zh: str
     en: str
 
 
-class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+@shape
+class _Rule:
+    __pydantic_config__ = FORBID_EXTRA
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][\w.-]*$")
+    id: str
     title: Title
     severity: Severity
-    templates: list[Template] = Field(default_factory=lambda: list(_TEMPLATES))
-    for_: dict[str, str] = Field(default_factory=dict, alias="for")
+    templates: list[Template] = field(default_factory=lambda: list(_TEMPLATES))
+    #: ``for`` in the file
+    for_: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _ID.fullmatch(self.id):
+            raise ValueError(f"id {self.id!r} should match pattern '^{_ID.pattern}$'")
 
     def operands(self) -> list[str]:
         return []
 
 
+@shape
 class SumRule(_Rule):
     """The sum of ``parts`` stands in relation ``op`` to the sum of ``total``
     (the side the document prints as the total; empty means zero)."""
@@ -101,6 +141,7 @@ class SumRule(_Rule):
         return self.total + self.parts
 
 
+@shape
 class BoundsRule(_Rule):
     """Each cell lies within [min, max] and has at most ``decimals`` decimals."""
 
@@ -114,33 +155,35 @@ class BoundsRule(_Rule):
         return self.cells
 
 
+@shape
 class PublishedRule(_Rule):
     """``meta.published`` falls after the end of ``meta.year``."""
 
     check: Literal["published_after_year"]
 
 
-Rule = Annotated[SumRule | BoundsRule | PublishedRule, Field(discriminator="check")]
+Rule = SumRule | BoundsRule | PublishedRule
+_RULES: dict[str, type[Rule]] = {"sum": SumRule, "bounds": BoundsRule, "published_after_year": PublishedRule}
 
 
-class RuleFile(BaseModel):
+@shape
+class RuleFile:
     """One YAML file: named sets (shared by every file) and rules."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = FORBID_EXTRA
 
-    sets: dict[str, list[str]] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
+    sets: dict[str, list[str]] = field(default_factory=dict)
+    rules: list[Annotated[Rule, _ByCheck()]] = field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _names_resolve(self, info: ValidationInfo) -> RuleFile:
-        sets: dict[str, dict[str, str]] = (info.context or {}).get("sets", BUILTIN_SETS)
+    def check_names(self, sets: dict[str, dict[str, str]]) -> None:
+        """Raise ValueError unless every set, variable and path a rule names exists
+        (``sets``: those of every file)."""
         for rule in self.rules:
             for var, set_name in rule.for_.items():
                 if set_name not in sets:
                     raise ValueError(f"rule {rule.id}: for {var}: unknown set {set_name!r}")
             for op in rule.operands():
                 _check_operand(rule, op, sets)
-        return self
 
 
 def _check_operand(rule: _Rule, operand: str, sets: dict[str, dict[str, str]]) -> None:
@@ -163,15 +206,40 @@ def _check_operand(rule: _Rule, operand: str, sets: dict[str, dict[str, str]]) -
 class Catalogue:
     """All rules, by file order; ``sets`` holds builtin and file-defined sets."""
 
-    rules: tuple[SumRule | BoundsRule | PublishedRule, ...]
+    rules: tuple[Rule, ...]
     sets: dict[str, dict[str, str]]
 
 
-def validation_message(e: ValidationError) -> str:
-    """The first pydantic error as one line: where, then what."""
+#: pydantic's words for a key a plain class has no field for, or lacks: as for its models
+_MESSAGES = {"unexpected_keyword_argument": "Extra inputs are not permitted", "missing_argument": "Field required"}
+
+
+def validation_message(e: ValidationError, aliases: dict[str, str] | None = None) -> str:
+    """The first pydantic error as one line: where (a field under its name in the
+    file: ``aliases``), then what."""
     err = e.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    return f"{where}: {err['msg']}" if where else err["msg"]
+    where = ".".join(str((aliases or {}).get(str(p), p)) for p in err["loc"])
+    msg = _MESSAGES.get(err["type"], err["msg"])
+    return f"{where}: {msg}" if where else msg
+
+
+def validate(cls: type[T], data: Any, path: Path, aliases: dict[str, str] | None = None) -> T:
+    """``data`` (a parsed file) validated into the plain class ``cls`` by pydantic,
+    imported here: only a cold cache validates. A bad file raises ConfigError naming it."""
+    from pydantic import TypeAdapter, ValidationError
+
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    try:
+        validated: T = adapter.validate_python(data)
+    except ValidationError as e:
+        raise ConfigError(validation_message(e, aliases), path=str(path)) from None
+    return validated
+
+
+#: pydantic's validator of each class a file is validated into, built once (costly)
+_ADAPTERS: dict[type, Any] = {}
 
 
 def _file_sets(path: Path, data: Any) -> dict[str, dict[str, str]]:
@@ -183,9 +251,21 @@ def _file_sets(path: Path, data: Any) -> dict[str, dict[str, str]]:
     return {str(name): dict.fromkeys(keys, "") for name, keys in raw.items()}
 
 
+def _with_for_(data: Any) -> Any:
+    """The file with each rule's ``for`` under its field name (``for`` is a Python keyword)."""
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        return data
+    rules = [
+        {("for_" if k == "for" else k): v for k, v in r.items()} if isinstance(r, dict) and "for_" not in r else r
+        for r in data["rules"]
+    ]
+    return {**data, "rules": rules}
+
+
 @functools.lru_cache(maxsize=8)
 def load_catalogue(directory: Path | None = None) -> Catalogue:
-    """Every ``*.yaml`` in ``directory`` except ``claims.yaml``, validated; cached.
+    """Every ``*.yaml`` in ``directory`` except ``claims.yaml``, validated; cached
+    (in the process, and its validated form on disk: :func:`~.compiled.cached_form`).
 
     Sets defined in any file are visible to every file.
     """
@@ -193,26 +273,40 @@ def load_catalogue(directory: Path | None = None) -> Catalogue:
     files = sorted(p for p in directory.glob("*.yaml") if p.name != "claims.yaml")
     if not files:
         raise ConfigError("no rule files found", path=str(directory))
-    raw = {path: read_yaml(path) for path in files}
+    contents = {path: read_rule_file(path) for path in files}
+    inputs = [b for path, content in contents.items() for b in (path.name.encode(), content)]
+    return cached_form("rules.form", inputs, lambda: _validated(contents), _catalogue)
+
+
+def _validated(contents: dict[Path, bytes]) -> dict[str, Any]:
+    """The rule files (path → bytes, in file order) validated: sets and rules as plain data."""
+    raw = {path: parse_yaml(path, content) for path, content in contents.items()}
     sets = dict(BUILTIN_SETS)
     for path, data in raw.items():
         for name, keys in _file_sets(path, data).items():
             if name in sets:
                 raise ConfigError(f"set {name} is defined twice", path=str(path))
             sets[name] = keys
-    rules: list[SumRule | BoundsRule | PublishedRule] = []
+    rules: list[dict[str, Any]] = []
     seen: dict[str, Path] = {}
     for path, data in raw.items():
+        parsed = validate(RuleFile, _with_for_(data), path, {"for_": "for"})
         try:
-            parsed = RuleFile.model_validate(data, context={"sets": sets})
-        except ValidationError as e:
-            raise ConfigError(validation_message(e), path=str(path)) from None
+            parsed.check_names(sets)
+        except ValueError as e:
+            raise ConfigError(str(e), path=str(path)) from None
         for rule in parsed.rules:
             if rule.id in seen:
                 raise ConfigError(f"duplicate rule id {rule.id} (first in {seen[rule.id].name})", path=str(path))
             seen[rule.id] = path
-            rules.append(rule)
-    return Catalogue(tuple(rules), sets)
+            rules.append(asdict(rule))
+    return {"sets": sets, "rules": rules}
+
+
+def _catalogue(form: dict[str, Any]) -> Catalogue:
+    """The catalogue of a validated form (:func:`_validated`, or the cache's copy of it)."""
+    rules = tuple(_RULES[r["check"]](**{**r, "title": Title(**r["title"])}) for r in form["rules"])
+    return Catalogue(rules, form["sets"])
 
 
 # -- operand expansion ---------------------------------------------------------------------------

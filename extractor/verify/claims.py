@@ -30,11 +30,9 @@ import bisect
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, replace
+from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..document import Document, record
 from ..errors import ConfigError
@@ -42,8 +40,8 @@ from ..report import Report
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..template import Template
-from .catalogue import BUILTIN_SETS, KNOWN_PATHS, Title, expand, expand_sets, validation_message
-from .compiled import RegexCache, read_yaml
+from .catalogue import BUILTIN_SETS, FORBID_EXTRA, KNOWN_PATHS, Title, expand, expand_sets, shape, validate
+from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
 from .literals import Needs, finditer
 
 
@@ -94,26 +92,33 @@ class Narration:
 # -- the catalogue --------------------------------------------------------------------------------
 
 
-class Reading(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# Plain classes: pydantic checks a file's form against them only when its validated
+# form is not cached (:func:`~.compiled.cached_form`); an unknown key is an error.
+
+
+@shape
+class Reading:
+    __pydantic_config__ = FORBID_EXTRA
+
     paths: list[str]
     alt_paths: list[str] | None = None
     #: further readings, tried after alt_paths when the tables bear out neither
     #: (自然人申请 N 件: 本年新收; or （七）总计; or 新收 + 上年结转)
-    others: list[list[str]] = Field(default_factory=list)
+    others: list[list[str]] = field(default_factory=list)
     #: the scope this reading opens (default: the phrasing's ``sets_scope``)
     sets_scope: str | None = None
 
 
-class Phrasing(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@shape
+class Phrasing:
+    __pydantic_config__ = FORBID_EXTRA
 
     id: str
     pattern: str
     paths: list[str] | None = None
     alt_paths: list[str] | None = None
-    others: list[list[str]] = Field(default_factory=list)
-    in_scope: dict[str, Reading | None] = Field(default_factory=dict)
+    others: list[list[str]] = field(default_factory=list)
+    in_scope: dict[str, Reading | None] = field(default_factory=dict)
     context: str | None = None
     sets_scope: str | None = None
     scope_until: Literal["paragraph", "sentence"] = "paragraph"
@@ -123,24 +128,22 @@ class Phrasing(BaseModel):
     #: the value a sentence states in words, without a number (未发生…行政复议: 0)
     value: int | None = None
     #: further cells the same number names on its own (新制作并公开: made, and published)
-    also: list[Reading] = Field(default_factory=list)
+    also: list[Reading] = field(default_factory=list)
     #: the value is each group total stated earlier in the sentence, read under
     #: that total's scope (均获维持: upheld = total, for review and for litigation)
     of_totals: bool = False
     #: a list the sentence names (无科研机构、社会公益组织提出申请): each term the
     #: quote names adds its path to the claim's paths
-    names: dict[str, str] = Field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
     #: claims nothing, only opens ``sets_scope`` (政府信息公开行政复议情况：)
     marker: bool = False
     #: two parallel lists, (?P<terms>…) and (?P<counts>…) (行政许可、行政处罚信息
     #: 分别公开 120 条、35 条): each item read by the lexicon concept it names
     respectively: bool = False
 
-    @model_validator(mode="after")
-    def _has_reading(self) -> Phrasing:
+    def __post_init__(self) -> None:
         if self.paths is None and not (self.in_scope or self.names or self.marker or self.respectively):
             raise ValueError(f"phrasing {self.id}: give paths or in_scope")
-        return self
 
     def reading(self, scope: str | None) -> Reading | None:
         """The reading under ``scope``; None when this phrasing says nothing there."""
@@ -151,8 +154,10 @@ class Phrasing(BaseModel):
         return Reading(paths=self.paths, alt_paths=self.alt_paths, others=self.others, sets_scope=self.sets_scope)
 
 
-class BreakdownSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@shape
+class BreakdownSpec:
+    __pydantic_config__ = FORBID_EXTRA
+
     id: str
     title: Title
     on_mismatch: Severity = "error"
@@ -161,11 +166,13 @@ class BreakdownSpec(BaseModel):
     complete: str
 
 
-class Concept(BaseModel):
+@shape
+class Concept:
     """One canonical path group of the lexicon: the words that name it in a
     narrative; each is read as ``TERM {gap} N unit`` (the number after its name)."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = FORBID_EXTRA
+
     id: str
     terms: list[str]
     paths: list[str]
@@ -193,18 +200,22 @@ class Concept(BaseModel):
         )
 
 
-class Lexicon(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@shape
+class Lexicon:
+    __pydantic_config__ = FORBID_EXTRA
+
     #: what may stand between a term and its number (no clause break, no 等:
     #: 因本机关不掌握等原因无法提供 names the whole group, not the row)
     gap: str
     concepts: list[Concept]
 
 
-class Scope(BaseModel):
+@shape
+class Scope:
     """Words that set what a sentence counts, against what the table counts."""
 
-    model_config = ConfigDict(extra="forbid")
+    __pydantic_config__ = FORBID_EXTRA
+
     #: the sentence counts for more bodies or more kinds of request than the
     #: table (全县各单位, 含咨询): a disagreement is a warning
     broad: str
@@ -212,9 +223,11 @@ class Scope(BaseModel):
     narrow: str
 
 
-class ClaimsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    macros: dict[str, str] = Field(default_factory=dict)
+@shape
+class ClaimsFile:
+    __pydantic_config__ = FORBID_EXTRA
+
+    macros: dict[str, str] = field(default_factory=dict)
     scope: Scope
     breakdown: BreakdownSpec
     lexicon: Lexicon
@@ -249,28 +262,35 @@ class ClaimCatalogue:
 _MACRO = re.compile(r"\{([A-Z_]+)\}")
 
 
-def _compile(
-    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True, *, cache: RegexCache
-) -> re.Pattern[str]:
+def _expand(pattern: str, macros: dict[str, str], where: str, path: Path) -> str:
+    """``pattern`` with its ``{MACRO}`` references replaced (macros may use macros)."""
+
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in macros:
             raise ConfigError(f"{where}: unknown macro {{{m.group(1)}}}", path=str(path))
         return macros[m.group(1)]
 
-    for _ in range(len(macros) + 1):  # macros may use macros
+    for _ in range(len(macros) + 1):
         expanded = _MACRO.sub(sub, pattern)
         if expanded == pattern:
-            break
+            return pattern
         pattern = expanded
-    else:
-        raise ConfigError(f"{where}: macros refer to each other in a loop", path=str(path))
+    raise ConfigError(f"{where}: macros refer to each other in a loop", path=str(path))
+
+
+def _compile(
+    pattern: str, macros: dict[str, str], where: str, path: Path, number: bool = True, *, cache: RegexCache
+) -> str:
+    """``pattern`` with its macros expanded, checked to compile (and, with ``number``,
+    to have the number group)."""
+    pattern = _expand(pattern, macros, where, path)
     try:
         regex = cache.compile(pattern)
     except re.error as e:
         raise ConfigError(f"{where}: bad pattern: {e}", path=str(path)) from None
     if number and "n" not in regex.groupindex:
         raise ConfigError(f"{where}: pattern has no number group (?P<n>…) / {{N}}", path=str(path))
-    return regex
+    return pattern
 
 
 def _concrete(paths: list[str], where: str, path: Path) -> list[str]:
@@ -291,29 +311,35 @@ def _resolve(ph: Phrasing, path: Path) -> Phrasing:
         return Reading(paths=_concrete(r.paths, ph.id, path), alt_paths=alt, others=others, sets_scope=r.sets_scope)
 
     base = fix(Reading(paths=ph.paths, alt_paths=ph.alt_paths, others=ph.others)) if ph.paths is not None else None
-    return ph.model_copy(
-        update={
-            "paths": base.paths if base else None,
-            "alt_paths": base.alt_paths if base else None,
-            "others": base.others if base else [],
-            "in_scope": {k: fix(r) for k, r in ph.in_scope.items()},
-            "also": [r for r in map(fix, ph.also) if r is not None],
-            "names": {term: _concrete([p], ph.id, path)[0] for term, p in ph.names.items()},
-        }
+    return replace(
+        ph,
+        paths=base.paths if base else None,
+        alt_paths=base.alt_paths if base else None,
+        others=base.others if base else [],
+        in_scope={k: fix(r) for k, r in ph.in_scope.items()},
+        also=[r for r in map(fix, ph.also) if r is not None],
+        names={term: _concrete([p], ph.id, path)[0] for term, p in ph.names.items()},
     )
 
 
 @functools.lru_cache(maxsize=8)
 def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
-    """``rules/claims.yaml`` validated and compiled; cached."""
+    """``rules/claims.yaml`` validated and compiled; cached (in the process, and on
+    disk its validated form and compiled patterns: :mod:`.compiled`)."""
     path = path or data_dir("rules") / "claims.yaml"
-    try:
-        spec = ClaimsFile.model_validate(read_yaml(path))
-    except ValidationError as e:
-        raise ConfigError(validation_message(e), path=str(path)) from None
-    cache = RegexCache("claims", path.read_bytes())
+    content = read_rule_file(path)
+    cache = RegexCache("claims", content)
+    return cached_form(
+        "claims.form", [content], lambda: _validated(path, content, cache), lambda form: _catalogue(form, cache)
+    )
+
+
+def _validated(path: Path, content: bytes, cache: RegexCache) -> dict[str, Any]:
+    """The claims file validated: each phrasing resolved (its paths concrete) with its
+    patterns' macros expanded, as plain data (what :func:`_catalogue` builds from)."""
+    spec = validate(ClaimsFile, parse_yaml(path, content), path)
     seen: set[str] = set()
-    compiled: list[Compiled] = []
+    phrasings: list[tuple[dict[str, Any], str, str | None]] = []
     # the lexicon's rows are named specifically; the phrasings after them read groups
     for ph in [*(c.phrasing(spec.lexicon.gap) for c in spec.lexicon.concepts), *spec.phrasings]:
         if ph.id in seen:
@@ -321,29 +347,60 @@ def load_phrasings(path: Path | None = None) -> ClaimCatalogue:
         seen.add(ph.id)
         context = _compile(ph.context, spec.macros, ph.id, path, number=False, cache=cache) if ph.context else None
         counted = ph.value is None and not (ph.of_totals or ph.marker or ph.respectively)
-        regex = _compile(ph.pattern, spec.macros, ph.id, path, number=counted, cache=cache)
-        compiled.append(Compiled(_resolve(ph, path), regex, context, cache.needs(regex.pattern)))
+        pattern = _compile(ph.pattern, spec.macros, ph.id, path, number=counted, cache=cache)
+        phrasings.append((asdict(_resolve(ph, path)), pattern, context))
     bd = spec.breakdown
     try:
-        complete = re.compile(bd.complete)
+        re.compile(bd.complete)
     except re.error as e:
         raise ConfigError(f"breakdown: bad complete pattern: {e}", path=str(path)) from None
     total = _compile(bd.total, spec.macros, "breakdown", path, cache=cache)
-    if "u" not in total.groupindex:
+    if "u" not in cache.compile(total).groupindex:
         raise ConfigError("breakdown: total pattern has no unit group (?P<u>…)", path=str(path))
-    severities = {c.phrasing.id: c.phrasing.on_mismatch for c in compiled}
-    broad = _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False, cache=cache)
-    narrow = _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False, cache=cache)
-    concepts = tuple(
-        (
-            next(c.phrasing for c in compiled if c.phrasing.id == k.id),
-            _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False, cache=cache),
-        )
-        for k in spec.lexicon.concepts
+    return {
+        "phrasings": phrasings,
+        "breakdown": asdict(bd),
+        "breakdown_total": total,
+        "broad": _compile(spec.scope.broad, spec.macros, "scope.broad", path, number=False, cache=cache),
+        "narrow": _compile(spec.scope.narrow, spec.macros, "scope.narrow", path, number=False, cache=cache),
+        "concepts": [
+            (k.id, _compile(f"(?:{'|'.join(k.terms)})$", spec.macros, k.id, path, number=False, cache=cache))
+            for k in spec.lexicon.concepts
+        ],
+    }
+
+
+def _phrasing(data: dict[str, Any]) -> Phrasing:
+    def reading(r: dict[str, Any] | None) -> Reading | None:
+        return Reading(**r) if r is not None else None
+
+    also = [Reading(**r) for r in data["also"]]
+    return Phrasing(**{**data, "in_scope": {k: reading(r) for k, r in data["in_scope"].items()}, "also": also})
+
+
+def _catalogue(form: dict[str, Any], cache: RegexCache) -> ClaimCatalogue:
+    """The catalogue of a validated form (:func:`_validated`, or the cache's copy of
+    it), its patterns compiled from the programs ``cache`` keeps."""
+    compiled = [
+        Compiled(_phrasing(ph), cache.compile(p), cache.compile(context) if context else None, cache.needs(p))
+        for ph, p, context in form["phrasings"]
+    ]
+    bd = BreakdownSpec(**{**form["breakdown"], "title": Title(**form["breakdown"]["title"])})
+    phrasing = {c.phrasing.id: c.phrasing for c in compiled}
+    concepts = tuple((phrasing[k], cache.compile(words)) for k, words in form["concepts"])
+    catalogue = ClaimCatalogue(
+        phrasings=tuple(compiled),
+        breakdown=bd,
+        breakdown_total=cache.compile(form["breakdown_total"]),
+        breakdown_complete=re.compile(bd.complete),
+        on_mismatch={c.phrasing.id: c.phrasing.on_mismatch for c in compiled},
+        broad=cache.compile(form["broad"]),
+        narrow=cache.compile(form["narrow"]),
+        concepts=concepts,
+        needed=tuple(sorted({s for c in compiled for s in c.needs.strings})),
     )
     cache.save()
-    needed = tuple(sorted({s for c in compiled for s in c.needs.strings}))
-    return ClaimCatalogue(tuple(compiled), bd, total, complete, severities, broad, narrow, concepts, needed)
+    return catalogue
 
 
 def claim_severity(rule: str) -> Severity:
@@ -721,7 +778,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
                 continue
             if ph.names:
                 named = [path for term, path in ph.names.items() if term in m.group(0)]
-                reading = reading.model_copy(update={"paths": [*reading.paths, *named]})
+                reading = replace(reading, paths=[*reading.paths, *named])
             if not split:
                 reading = _one_row_other(reading)
             value = _value(m) if ph.value is None else ph.value

@@ -1,16 +1,20 @@
-"""The rule catalogues as read and compiled once, kept on disk.
+"""The rule catalogues as validated and compiled once, kept on disk.
 
-Each process would otherwise parse ``rules/*.yaml`` (importing PyYAML) and compile
-the claims catalogue's few hundred long patterns in pure Python — most of the
-start-up of an extraction. This keeps each file's parsed YAML, and each compiled
-program (what ``re`` hands its C engine), in files named by the content hash (and,
-for programs, the interpreter), so a changed rule file or another Python never
-reads a stale entry. Anything unreadable, unwritable or refused falls back to
-parsing and ``re.compile``: the cache only saves time.
+Each process would otherwise parse ``rules/*.yaml`` (importing PyYAML), validate it
+(importing pydantic and building its validators) and compile the claims catalogue's
+few hundred long patterns in pure Python — most of the start-up of an extraction.
+This keeps each catalogue's validated form as plain data, and each compiled program
+(what ``re`` hands its C engine), in files named by the content hash of what feeds
+them (the rule files, the code and version that validate them, the interpreter), so a
+changed file, a code change or another Python never reads a stale entry. The
+files are marshal data, never pickle: reading one runs no code. Anything unreadable,
+unwritable or refused falls back to validating and ``re.compile``: the cache only
+saves time.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import marshal
@@ -18,11 +22,12 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ConfigError
-from ..resources import user_dir
+from ..resources import nianbao_version, user_dir
 from .literals import Needs, needed
 
 # CPython's regex compiler and the engine's own constructor: private, so typed loosely.
@@ -32,6 +37,8 @@ _parser: Any = importlib.import_module("re._parser")
 
 #: Where the compiled catalogues go: ``NIANBAO_CATALOGUE_CACHE`` ("off" for none), else the user cache folder.
 ENV = "NIANBAO_CATALOGUE_CACHE"
+
+T = TypeVar("T")
 
 #: flags, program, groups, group index, group names, and what a match needs (see :mod:`.literals`)
 _Entry = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...], tuple[tuple[str, ...], int | None]]
@@ -74,36 +81,84 @@ def _save(path: Path, data: Any) -> None:
         return
 
 
-def read_yaml(path: Path) -> Any:
-    """Parsed YAML of one catalogue file; any read or syntax error names the file."""
+def read_rule_file(path: Path) -> bytes:
+    """The bytes of one catalogue file; a read error names the file."""
     try:
-        content = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise ConfigError(f"cannot read rule file: {e.strerror or e}", path=str(path)) from e
-    folder = _folder()
-    cached = folder / f"yaml-{path.stem}-{hashlib.sha256(content).hexdigest()[:20]}.marshal" if folder else None
-    if cached is not None and (data := _load(cached)) is not None:
-        return data
-    import yaml  # lazily: with the parsed files cached, a process never imports PyYAML
+
+
+def parse_yaml(path: Path, content: bytes) -> Any:
+    """Parsed YAML of one catalogue file (``content``, read from ``path``); a syntax error names the file.
+
+    Only a cold cache parses: PyYAML is imported here, lazily.
+    """
+    import yaml
 
     try:
-        data = yaml.load(content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(content.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (UnicodeDecodeError, yaml.YAMLError) as e:
         # YAML errors span several lines; the CLI prints one.
         raise ConfigError("cannot read rule file: " + " ".join(str(e).split()), path=str(path)) from e
-    if cached is not None and data is not None:
-        _save(cached, data)
-    return data
+
+
+#: The code that turns rule files into their validated form and finds what a pattern
+#: needs (relative to the package): a change to it, even within one version, makes
+#: every cached entry stale.
+_CODE = ("template.py", "verify/catalogue.py", "verify/claims.py", "verify/compiled.py", "verify/literals.py")
+
+
+@functools.cache
+def _code_key() -> bytes | None:
+    """The version, Python and the source of :data:`_CODE`; None (no caching) when a source is missing."""
+    package = Path(__file__).resolve().parents[1]
+    key = hashlib.sha256(f"{nianbao_version()}\0{sys.version}".encode())
+    try:
+        for name in _CODE:
+            key.update((package / name).read_bytes())
+    except OSError:
+        return None
+    return key.digest()
+
+
+def cached_form(name: str, inputs: Sequence[bytes], validate: Callable[[], Any], build: Callable[[Any], T]) -> T:
+    """``build(form)``, where ``form`` is the validated form of a catalogue as plain data
+    (what marshal holds): read from the cache file keyed by ``inputs`` (the bytes of
+    every file that feeds it) and :func:`_code_key`, else ``validate()``, saved there.
+
+    A warm cache so skips validating (pydantic) and parsing (PyYAML) altogether. A
+    missing, damaged or unreadable entry is validated afresh; ``validate`` raises
+    :class:`ConfigError` for a bad file, which is never cached.
+    """
+    folder, code = _folder(), _code_key()
+    path = None
+    if folder is not None and code is not None:
+        key = hashlib.sha256(code)
+        for content in inputs:
+            key.update(len(content).to_bytes(8, "little") + content)
+        path = folder / f"{name}-{key.hexdigest()[:20]}.marshal"
+        form = _load(path)
+        if form is not None:
+            try:
+                return build(form)
+            except Exception:  # damaged (or of another layout): validated afresh below
+                pass
+    form = validate()
+    if path is not None:
+        _save(path, form)
+    return build(form)
 
 
 class RegexCache:
     """Compiled patterns of one catalogue (``name``, its source bytes ``content``)."""
 
     def __init__(self, name: str, content: bytes) -> None:
-        key = hashlib.sha256(content + sys.version.encode() + str(getattr(_sre, "MAGIC", "")).encode())
-        folder = _folder()
-        self._name = name
-        self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal" if folder else None
+        folder, code = _folder(), _code_key()
+        self._path = None
+        if folder is not None and code is not None:
+            key = hashlib.sha256(code + content + str(getattr(_sre, "MAGIC", "")).encode())
+            self._path = folder / f"{name}-{key.hexdigest()[:20]}.marshal"
         self._entries: dict[str, _Entry] = {}
         self._needs: dict[str, Needs] = {}
         self._dirty = False
