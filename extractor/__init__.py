@@ -28,8 +28,8 @@ if TYPE_CHECKING:
         UnsupportedFormat,
     )
     from .pipeline import extract
+    from .report import Report
     from .result import Claim, Evidence, Finding, Result
-    from .schema import Report
 
 #: Where each other public name lives; imported on first use (PEP 562), so that
 #: ``import extractor`` — and every command that needs only part of it — does
@@ -40,7 +40,7 @@ _HOMES = {
     "NotAReport": "errors", "ScannedDocument": "errors", "UnsupportedFormat": "errors",
     "extract": "pipeline",
     "Claim": "result", "Evidence": "result", "Finding": "result", "Result": "result",
-    "Report": "schema",
+    "Report": "report",
 }
 
 

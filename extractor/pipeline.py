@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,7 +120,7 @@ def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
         evidence=parsed.evidence,
         claims=claims,
         findings=findings,
-        usage=run.usage.model_copy(update={"seconds": round(time.perf_counter() - t0, 4)}),
+        usage=replace(run.usage, seconds=round(time.perf_counter() - t0, 4)),
         provenance=Provenance(
             nianbao=nianbao_version(),
             backend=backend,

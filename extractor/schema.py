@@ -1,4 +1,8 @@
-"""Pydantic models of FORMAT.md's canonical report, for both templates.
+"""Pydantic models of FORMAT.md's canonical report, for both templates: the
+contract at the edges, where JSON comes in (gold files, ``nianbao verify``'s
+files, the store's rows, a model's answer). :func:`validate_report` checks such
+JSON and hands back the plain :class:`~extractor.report.Report` the pipeline
+passes around; the extraction itself never imports this module.
 
 Validators check form only — known keys, ints for counts, floats for amounts,
 dates as ``YYYY-MM-DD``. They never enforce the document's arithmetic (nor the
@@ -8,12 +12,11 @@ report it.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
 
-from .template import Template
+from .report import Meta, Report
 
 Count = StrictInt | None
 Amount = float | None
@@ -21,20 +24,6 @@ Amount = float | None
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Meta(_Strict):
-    agency: str | None = None
-    year: int | None = None
-    template: Template | None = None
-    published: str | None = None
-
-    @field_validator("published")
-    @classmethod
-    def _iso_date(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            raise ValueError(f"published must be YYYY-MM-DD, got {v!r}")
-        return v
 
 
 class Cols(_Strict):
@@ -163,8 +152,9 @@ class Active2019(_Strict):
     procurement: Procurement = Procurement()
 
 
-class Report(_Strict):
-    """The canonical report: FORMAT.md without claims and findings."""
+class CanonicalReport(_Strict):
+    """The canonical report: FORMAT.md without claims and findings (``meta`` is
+    the plain :class:`~extractor.report.Meta`, which pydantic validates too)."""
 
     schema_version: Literal[1] = 1
     meta: Meta = Meta()
@@ -190,45 +180,10 @@ class Report(_Strict):
             v["other"] = Cols.model_validate(other) if "natural_person" in other else OtherSplit.model_validate(other)
         return v
 
-    def to_canonical(self) -> dict[str, Any]:
-        """FORMAT.md's JSON object (without ``claims`` and ``findings``)."""
-        return self.model_dump(mode="json")
 
-    def leaves(self) -> dict[str, Any]:
-        """Every leaf of the three tables by canonical path (``applications.granted.total``)."""
-        return flatten(self.to_canonical())
-
-
-SECTIONS = ("active", "applications", "review_litigation")
-
-
-def flatten(canonical: dict[str, Any]) -> dict[str, Any]:
-    """Leaves of the table sections of a canonical dict, keyed by dotted path."""
-    out: dict[str, Any] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        for k, v in node.items():
-            if isinstance(v, dict):  # (a call per branch, not per leaf: a report has hundreds of leaves)
-                walk(v, f"{prefix}.{k}")
-            else:
-                out[f"{prefix}.{k}"] = v
-
-    for section in SECTIONS:
-        node = canonical.get(section)
-        if isinstance(node, dict):
-            walk(node, section)
-        elif node is not None:
-            out[section] = node
-    return out
-
-
-def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
-    """Inverse of :func:`flatten`: nested dicts from dotted paths."""
-    root: dict[str, Any] = {}
-    for path, value in flat.items():
-        node = root
-        *parents, last = path.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[last] = value
-    return root
+def validate_report(data: Any) -> Report:
+    """``data`` (a canonical object, or its meta and tables) checked against FORMAT.md, as
+    the plain :class:`~extractor.report.Report`; raises pydantic's ``ValidationError``."""
+    model = CanonicalReport.model_validate(data)
+    tables = model.model_dump(mode="json", include={"active", "applications", "review_litigation"})
+    return Report(model.meta, tables["active"], tables["applications"], tables["review_litigation"])

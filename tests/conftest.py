@@ -40,7 +40,7 @@ def load_gold(path: Path) -> dict[str, Any]:
 
 def leaf_diff(gold: dict[str, Any], got: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """Every (path, gold, got) where the canonical leaves differ, meta included."""
-    from extractor.schema import flatten
+    from extractor.report import flatten
 
     gf, pf = flatten(gold), flatten(got)
     wrong = [(k, v, pf.get(k, "<missing>")) for k, v in gf.items() if pf.get(k, "<missing>") != v]

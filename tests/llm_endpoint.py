@@ -130,7 +130,7 @@ PATHS = re.compile(r"^((?:active|applications|review_litigation)\.\S+)\t", re.M)
 
 def gap_answer(gold: dict[str, Any], user: str) -> dict[str, Any]:
     """A perfect ``hybrid`` answer: gold's value for every path the request lists."""
-    from extractor.schema import flatten
+    from extractor.report import flatten
 
     leaves = flatten(gold)
     return {"values": [{"path": p, "value": leaves.get(p)} for p in PATHS.findall(user)]}

@@ -19,8 +19,8 @@ from verify_support import report
 
 from extractor.load import load, load_string
 from extractor.parse.parser import parse
+from extractor.report import Meta, Report, flatten
 from extractor.result import Claim
-from extractor.schema import Report, flatten
 from extractor.template import Template
 from extractor.verify.claims import NarrativeClaim, find_claims, load_phrasings, read_narrative
 from extractor.verify.engine import verify
@@ -56,7 +56,7 @@ def test_fixture_claims_are_found_and_agree_with_the_tables(report: Path, gold: 
 
 def _blank(template: Template = "2021") -> Report:
     """A report of ``template`` whose tables were not found."""
-    return Report.model_validate({"meta": {"template": template}})
+    return Report(Meta(template=template))
 
 
 def _claims(
@@ -307,7 +307,7 @@ def test_the_template_is_the_one_the_parser_read() -> None:
     text = "新制作规章 1 件。本年新制作数量 上一年项目数量"
     assert _read(text, tables=_blank("2021")) == []
     assert _read(text, tables=_blank("2019")) == [("regulations_made_2019", 1, ["active.regulations.made"])]
-    unknown = Report.model_validate({"meta": {}})
+    unknown = Report()
     assert _read("新制作规章 1 件。制发规范性文件 2 件。", tables=unknown) == []
 
 
@@ -460,7 +460,7 @@ def test_claims_are_plain_claims_for_the_contract() -> None:
     narration = read_narrative(load_string(text), _blank(), [])
     (c,) = narration.claims
     assert isinstance(c, Claim)
-    dumped = c.model_dump(mode="json", exclude_none=True)
+    dumped = c.to_json()
     assert set(dumped) == {"quote", "paths", "alt_paths", "value", "evidence", "rule", "why"}
     assert dumped["paths"] == [f"{A}granted.total"] and dumped["evidence"]["line"] == 1
     # no tables here: neither reading is borne out, and the claim says so

@@ -10,6 +10,7 @@ gold does not make — and the sentences that claim nothing get tables of zeros.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -52,9 +53,9 @@ def test_a_real_report_whose_claims_were_not_tuned_to_is_read_from_its_narrative
     gold = json.loads((SHARED / "fixtures" / "gold" / "shanghai-gov-2020.json").read_text(encoding="utf-8"))
     doc = load(SHANGHAI)
     parsed = parse(doc)
-    meta = parsed.report.meta.model_copy(update={"template": gold["meta"]["template"]})
-    narration = read_narrative(doc, parsed.report.model_copy(update={"meta": meta}), parsed.table_spans)
-    pred = {"claims": [c.model_dump(mode="json", exclude_none=True) for c in narration.claims]}
+    meta = replace(parsed.report.meta, template=gold["meta"]["template"])
+    narration = read_narrative(doc, replace(parsed.report, meta=meta), parsed.table_spans)
+    pred = {"claims": [c.to_json() for c in narration.claims]}
     score = score_claims(gold, pred)
     assert score.missed == [] and score.found == len(gold["claims"]) == 18
     # 一审行政诉讼案件687件 counts first-instance cases only: neither it nor the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from verify_support import errors, report
 
 from extractor.result import Evidence
-from extractor.schema import Report
+from extractor.schema import validate_report
 from extractor.verify.crossyear import check_years
 
 DG = "dongguan-hrss-2023"
@@ -52,7 +52,7 @@ def test_only_consecutive_years_of_one_agency_are_paired() -> None:
 
 
 def test_a_2019_year_before_a_2021_year_checks_what_both_print() -> None:
-    prev = Report.model_validate(
+    prev = validate_report(
         report("guangzhou-hrss-2020").to_canonical()
         | {"meta": {"agency": "东莞市人力资源和社会保障局", "year": 2022, "template": "2019"}}
     )

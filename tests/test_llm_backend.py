@@ -14,7 +14,7 @@ from conftest import FIXTURES, labelled, leaf_diff, load_gold
 from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture, tables_answer  # noqa: F401 (fixture)
 
 from extractor import NotAReport, extract, load_string
-from extractor.schema import flatten
+from extractor.report import flatten
 
 ALL = labelled(".txt", ".md", ".html", ".pdf")
 DONGGUAN = FIXTURES / "reports" / "dongguan-hrss-2023.md"

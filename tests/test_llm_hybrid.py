@@ -13,7 +13,7 @@ from llm_endpoint import MODEL, ScriptedEndpoint, endpoint_fixture  # noqa: F401
 
 from extractor import extract, load_string
 from extractor.llm.backend import estimated_tokens
-from extractor.schema import flatten
+from extractor.report import flatten
 
 DONGGUAN = FIXTURES / "reports" / "dongguan-hrss-2023.md"
 GOLD = load_gold(FIXTURES / "gold" / "dongguan-hrss-2023.json")

@@ -58,4 +58,4 @@ def test_grounded_claims_are_added_and_the_rest_dropped(
 def test_off_by_default_no_request(endpoint: ScriptedEndpoint) -> None:
     result = extract(load_string(_doc(), name="dongguan-extra.md"), backend="hybrid")
     assert endpoint.requests == []
-    assert all(c.model_dump().get("rule") != "llm.narrative" for c in result.claims)
+    assert all(c.to_json().get("rule") != "llm.narrative" for c in result.claims)

@@ -121,7 +121,7 @@ def test_rendered_pdf_equals_gold(rendered: Callable[[str, str], Path], gold: Pa
 
 
 def _no_blank_cell(gold: Path) -> bool:
-    from extractor.schema import flatten
+    from extractor.report import flatten
 
     return None not in flatten(load_gold(gold)).values()
 

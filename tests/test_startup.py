@@ -61,7 +61,10 @@ def test_extract_text_report_imports_no_heavy_module() -> None:
 
 def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
     env = {"NIANBAO_CATALOGUE_CACHE": str(tmp_path)}
-    _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    first = _modules_after("extract", str(REPORT), "--format", "json", env=env)
+    assert "pydantic" in first["worker"]  # a cold cache: the rule files are validated
     assert sorted(p.name.split("-")[0] for p in tmp_path.glob("*.form-*.marshal")) == ["claims.form", "rules.form"]
     again = _modules_after("extract", str(REPORT), "--format", "json", env=env)
     assert "extractor.verify.claims" in again["worker"] and "yaml" not in again["worker"]
+    # The report, its evidence, claims, findings and JSON are plain classes: pydantic is only for JSON coming in.
+    assert _under(again["worker"], ("pydantic", "pydantic_core")) == []

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from extractor.errors import NianbaoError
 from extractor.load import load
 from extractor.pipeline import extract
-from extractor.schema import flatten
+from extractor.report import flatten
 from extractor.store.api import NotFound, ReviewConflict, Store
 from extractor.store.db import connect, current_revision, head_revision, migrate
 from extractor.store.db import store_url as to_url

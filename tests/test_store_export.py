@@ -19,7 +19,7 @@ from store_support import text_reports
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.schema import flatten
+from extractor.report import flatten
 from extractor.store.api import Store
 from extractor.store.batch import Batch
 from extractor.store.export import LEAF_COLUMNS, REPORT_COLUMNS, Filter, findings_path

@@ -11,8 +11,9 @@ from typing import Any
 
 from conftest import FIXTURES
 
+from extractor.report import SECTIONS, Report
 from extractor.result import Finding
-from extractor.schema import SECTIONS, Report
+from extractor.schema import validate_report
 
 CANONICAL_KEYS = ("schema_version", "meta", *SECTIONS)
 
@@ -38,7 +39,7 @@ def canonical(name: str, changes: dict[str, Any] | None = None) -> dict[str, Any
 
 
 def report(name: str, changes: dict[str, Any] | None = None) -> Report:
-    return Report.model_validate(canonical(name, changes))
+    return validate_report(canonical(name, changes))
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

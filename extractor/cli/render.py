@@ -25,7 +25,6 @@ def _flagged(findings: list[Finding]) -> set[str]:
 def render_result(result: Result, console: Console) -> None:
     """Print meta, tables 二/三/四, claims and findings; cells named by an error are red."""
     report = result.report
-    canonical = report.to_canonical()
     leaves = report.leaves()
     flagged = _flagged(result.findings)
     meta = report.meta
@@ -35,7 +34,7 @@ def render_result(result: Result, console: Console) -> None:
             f"  {meta.year or '????'} 年度报告  模板 {meta.template or '?'}  发布 {shown(meta.published or '—')}",
         )
     )
-    if canonical["active"] is not None and meta.template is not None:
+    if report.active is not None and meta.template is not None:
         t = Table(title=TABLES["active"].heading, title_justify="left")
         t.add_column("信息内容")
         t.add_column("数值")
@@ -46,14 +45,13 @@ def render_result(result: Result, console: Console) -> None:
             )
             t.add_row(label, cells)
         console.print(t)
-    if canonical["applications"] is not None:
-        other_split = "natural_person" not in canonical["applications"]["other"]
+    if report.applications is not None:
         t = Table(title=TABLES["applications"].heading, title_justify="left")
         t.add_column("", no_wrap=True, max_width=24, overflow="ellipsis")
         for zh in APPLICANT_COLUMNS.values():
             t.add_column(zh, justify="right")
         group = ""
-        for row, label in application_rows(other_split):
+        for row, label in application_rows(report.other_split):
             head, _, sub = label.rpartition(" ")
             if head and head != group:
                 t.add_row(Text(head, style="bold"))
@@ -61,7 +59,7 @@ def render_result(result: Result, console: Console) -> None:
             paths = [f"applications.{row}.{c}" for c in APPLICANT_COLUMNS]
             t.add_row(("  " if head else "") + sub, *(_cell(leaves.get(p), p in flagged) for p in paths))
         console.print(t)
-    if canonical["review_litigation"] is not None:
+    if report.review_litigation is not None:
         t = Table(title=TABLES["review_litigation"].heading, title_justify="left")
         t.add_column("")
         for zh in REVIEW_COLUMNS.values():

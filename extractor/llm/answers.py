@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..schema import Active2019, Active2021, Applications, ReviewLitigation, flatten
+from ..report import flatten
+from ..schema import Active2019, Active2021, Applications, ReviewLitigation
 from ..template import Template
 
 #: Tables whose counts are never negative (table 二 of the 2019 template prints signed changes).

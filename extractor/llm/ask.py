@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -85,7 +86,7 @@ class Session:
         key = cache_key(self.settings.model, prompt.sha256, input_sha)
         if self._replay is not None:
             return self._replayed(key, prompt, response_model)
-        before = self.usage.model_copy()
+        before = replace(self.usage)
         answer = self._ask(key, prompt, user, input_sha, response_model)
         if self.settings.record is not None:
             record(self.settings.record, key, Recorded(

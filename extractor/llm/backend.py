@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from ..document import Document
 from ..parse.extraction import Extraction
 from ..parse.meta import read_meta
 from ..parse.parser import Parsed, parse
 from ..parse.sections import Sections, find_sections, require_sections
+from ..report import flatten, unflatten
 from ..result import Finding, Message
-from ..schema import Report, flatten, unflatten
+from ..schema import validate_report
 from ..template import TABLES
 from . import NAMES
 from .answers import GapAnswer, TablesAnswer
@@ -102,11 +104,10 @@ def extract_llm(doc: Document, settings: LLMSettings | None) -> Extraction:
     tables = answer.model_dump(mode="json", exclude={"template"})
     located = locate(doc, sections, flatten(tables))
     filled = unflatten(located.values)
-    meta = read_meta(doc)
-    meta.template = answer.template_read()
+    meta = replace(read_meta(doc), template=answer.template_read())
     # A table the text lacks stays null even if the model filled it (its numbers are flagged above).
     read = {n: filled.get(n) if sections.get(n) and tables[n] is not None else None for n in TABLES}
-    report = Report.model_validate({"meta": meta.model_dump(), **read})
+    report = validate_report({"meta": meta, **read})
     findings = located.findings + ([_truncated(len(request), settings.max_input_tokens)] if cut else [])
     parsed = Parsed(report, located.evidence, findings, spans)
     return Extraction(parsed, session.usage, settings.model, prompt.sha256, claims)
@@ -200,7 +201,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
         answer = session.ask(prompt, request, GapAnswer)
     given = {v.path: v.value for v in answer.values}
     located = locate(doc, sections, {p: given.get(p) for p in gaps})
-    canonical = parsed.report.to_canonical() | unflatten(parsed.report.leaves() | located.values)
+    canonical = parsed.report.to_canonical() | unflatten({**parsed.report.leaves(), **located.values})
     filled = [p for p in gaps if p in located.evidence]
     findings = parsed.findings + located.findings
     if cut:
@@ -213,7 +214,7 @@ def extract_hybrid(doc: Document, settings: LLMSettings | None) -> Extraction:
                 en=f"{len(filled)} cells the parser could not read were filled by the model and located in the source",
             ),
         ))
-    merged = Parsed(Report.model_validate(canonical), parsed.evidence | located.evidence, findings, parsed.table_spans)
+    merged = Parsed(validate_report(canonical), parsed.evidence | located.evidence, findings, parsed.table_spans)
     return Extraction(merged, session.usage, settings.model, prompt.sha256, claims)
 
 

@@ -13,7 +13,7 @@ import re
 
 from ..document import Document
 from ..normalize import Collapsed
-from ..schema import Meta
+from ..report import Meta
 
 # Collapsed: whitespace runs as one space, so the \s* pairs cannot backtrack over a long run.
 _TITLE = Collapsed(

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..document import Document, Line
+from ..report import Report
 from ..result import Evidence, Finding, Message, Severity
-from ..schema import Report, unflatten
 from ..template import (
     ACTIVE_ROWS,
     AMOUNT_FIELDS,
@@ -673,43 +673,32 @@ def parse(doc: Document) -> Parsed:
 
     active_text, app_text = region("active"), region("applications")
     template = _template(active_text, app_text)
-    meta.template = template
-    canonical: dict[str, Any] = {
-        "meta": meta.model_dump(), "active": None, "applications": None, "review_litigation": None
-    }
+    meta = replace(meta, template=template)
 
     single_other = template == "2019"
     if (span := sections.get("applications")) is not None:
         single_other = _read_applications(r, span, app_text) or (
             template == "2019" and not any(k.startswith("applications.other.") for k in r.flat)
         )
-        canonical["applications"] = _section(r.flat, application_paths(not single_other), "applications")
     if (span := sections.get("review_litigation")) is not None:
         _read_review(r, span)
-        canonical["review_litigation"] = _section(r.flat, review_paths(), "review_litigation")
     if (span := sections.get("active")) is not None and template is not None:
         _read_active(r, span, template, active_text)
-        paths = [f"active.{k}.{c}" for k, (_, cols) in ACTIVE_ROWS[template].items() for c in cols]
-        canonical["active"] = _section(r.flat, paths, "active")
     if sections.repeated:
         r.finding(
             "parse.repeated_section", "warning", "同一表格出现不止一次，文件可能含有两份报告；只读第一份",
             f"{', '.join(sections.repeated)} printed more than once: the file may hold two reports; "
             "the first is read", list(sections.repeated), None,
         )
+    report = Report.from_leaves(meta, r.flat, {n for n in TABLES if sections.get(n) is not None}, not single_other)
     for name, table in TABLES.items():
-        if canonical[name] is None:
+        if report.sections()[name] is None:
             r.finding(
                 "parse.table_missing", "warning", f"未找到表{table.number}",
                 f"table {table.number} ({name}) was not found; it is null", [name], None,
             )
-    report = Report.model_validate(canonical)
     spans = sorted(sections.spans.values())
     if sections.second_report is not None:
         # A second report's narrative is not about the first report's tables.
         spans.append((sections.second_report, len(doc.text)))
     return Parsed(report=report, evidence=r.evidence, findings=r.findings, table_spans=spans)
-
-
-def _section(flat: dict[str, Any], paths: list[str], name: str) -> dict[str, Any]:
-    return dict(unflatten({p: flat.get(p) for p in paths})[name])

@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 
 from ..load import load_bytes
 from ..pipeline import extract
-from ..schema import flatten
+from ..report import flatten
 from ..store.api import FindingRow, ReportDetail, ReportSummary, Store
 
 router = APIRouter(prefix="/v1", tags=["api"])

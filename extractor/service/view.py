@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Document
-from ..schema import flatten
+from ..report import flatten
 from ..store.api import FindingRow, ReportDetail, ReviewRow
 from ..template import (
     ACTIVE_ROWS,

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import Engine, and_, delete, select
 
 from ..result import Evidence
-from ..schema import Report
+from ..schema import validate_report
 from ..verify.crossyear import check_years
 from .db import reading
 from .records import finding_rows
@@ -62,7 +62,7 @@ def _check_agency(engine: Engine, ids: list[int]) -> int:
             select(extractions.c.id, extractions.c.report_json, extractions.c.evidence_json)
             .where(extractions.c.id.in_(ids)).order_by(extractions.c.id)
         ).all()
-    pairs = [(Report.model_validate(json.loads(r)), _EVIDENCE.validate_json(e or "{}")) for _, r, e in loaded]
+    pairs = [(validate_report(json.loads(r)), _EVIDENCE.validate_json(e or "{}")) for _, r, e in loaded]
     raised = check_years(pairs)
     errors = 0
     with engine.begin() as conn:

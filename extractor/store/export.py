@@ -25,7 +25,8 @@ from typing import IO, Any
 from sqlalchemy import and_, exists, select
 
 from ..errors import InputError, NianbaoError
-from ..schema import Active2019, Active2021, Applications, Cols, Report, ReviewLitigation, flatten
+from ..report import flatten
+from ..template import active_paths, application_paths, review_paths
 from .api import AMOUNT_SUFFIX, Store, check_choice, corrections_of, standing_correction
 from .db import reading
 from .formats import TEXT_FORMATS, Format
@@ -36,15 +37,11 @@ _CHUNK = 500
 
 def _leaf_columns() -> tuple[str, ...]:
     """Every canonical leaf path of both templates (and both shapes of 其他处理), in schema order."""
-    variants = [
-        Report(active=Active2021(), applications=Applications(), review_litigation=ReviewLitigation()),
-        Report(active=Active2019()),
-        Report(applications=Applications(other=Cols())),
+    paths = [
+        *active_paths("2021"), *application_paths(other_split=True), *review_paths(),
+        *active_paths("2019"), *application_paths(other_split=False),
     ]
-    seen: dict[str, None] = {}
-    for v in variants:
-        seen.update(dict.fromkeys(flatten(v.to_canonical())))
-    return tuple(seen)
+    return tuple(dict.fromkeys(paths))
 
 
 LEAF_COLUMNS = _leaf_columns()

@@ -29,33 +29,41 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
-
-from ..document import Document
+from ..document import Document, record
 from ..errors import ConfigError
+from ..report import Report
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
-from ..schema import Cols, Report
 from ..template import Template
 from .catalogue import BUILTIN_SETS, FORBID_EXTRA, KNOWN_PATHS, Title, expand, expand_sets, shape, validate
 from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
 from .literals import Needs, finditer
 
 
+@record
 class NarrativeClaim(Claim):
     """A claim the phrasing ``rule`` of ``rules/claims.yaml`` found (its
     ``on_mismatch`` there is the severity of a disagreement with the tables)."""
 
+    _: KW_ONLY
     rule: str
     #: why this reading comes first, where the sentence admits two
     why: str | None = None
     #: the sentence counts for several bodies (全县各单位…): a disagreement with
-    #: the tables, which may cover one of them, is a warning, not an error
-    broad: bool = Field(default=False, exclude=True)
+    #: the tables, which may cover one of them, is a warning, not an error (not in its JSON)
+    broad: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out = Claim.to_json(self)
+        out["rule"] = self.rule
+        if self.why is not None:
+            out["why"] = self.why
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,14 +577,6 @@ def _in_parentheses(text: str, start: int, pos: int) -> bool:
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
-def _other_split(report: Report) -> bool:
-    """Whether table 三 prints （六）其他处理 as three rows: as the parser read
-    it, else as the template does (2021: three rows, 2019: one)."""
-    if report.applications is not None:
-        return not isinstance(report.applications.other, Cols)
-    return report.meta.template != "2019"
-
-
 def _one_row_other(r: Reading) -> Reading:
     def fix(paths: list[str]) -> list[str]:
         return [p.replace("applications.other.*.", "applications.other.") for p in paths]
@@ -585,7 +585,7 @@ def _one_row_other(r: Reading) -> Reading:
     return Reading(paths=fix(r.paths), alt_paths=alt, others=[fix(o) for o in r.others], sets_scope=r.sets_scope)
 
 
-def _sum(paths: list[str], leaves: dict[str, object]) -> int | float | None:
+def _sum(paths: list[str], leaves: Mapping[str, object]) -> int | float | None:
     total: int | float = 0
     for p in paths:
         cells = expand(p, leaves)
@@ -599,7 +599,7 @@ def _sum(paths: list[str], leaves: dict[str, object]) -> int | float | None:
     return total
 
 
-def _table_first(r: Reading, value: int | float, leaves: dict[str, object]) -> tuple[Reading, str | None]:
+def _table_first(r: Reading, value: int | float, leaves: Mapping[str, object]) -> tuple[Reading, str | None]:
     """Of a phrase's readings, the one the tables bear out first, and why; the
     usual reading stays first when the tables bear out none or it. The other
     shown is the usual one, or the first alternative."""
@@ -723,8 +723,8 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
     text = nar.text
     marks = _Marks.of(text)
     template = report.meta.template
-    split = _other_split(report)
-    leaves: dict[str, object] = report.leaves()
+    split = report.other_split
+    leaves = report.leaves()
     present = {s for s in cat.needed if s in text}
     # number position → (priority, compiled phrasing, match); a number is claimed once
     candidates: dict[int, list[tuple[int, Compiled, re.Match[str]]]] = {}
@@ -785,9 +785,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             chosen, why = _table_first(reading, value, leaves)
             found = _claims_of(doc, nar, ph, chosen, m, value, why)
             if cat.broad.search(text, sentence, m.start()):
-                for claim in found:
-                    if isinstance(claim, NarrativeClaim):
-                        claim.broad = True
+                found = [replace(c, broad=True) if isinstance(c, NarrativeClaim) else c for c in found]
             claims += found
             # A bracketed aside (（含复议后起诉1件）) does not become the scope that
             # the sentence's 其中 list reads under.

@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from ..report import Report
 from ..result import Evidence, Finding
-from ..schema import Report
 from .engine import Facts, run_rules
 
 _SPACE = re.compile(r"\s+")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..report import SECTIONS, Report
 from ..result import Claim, Evidence, Finding, Message, Severity
-from ..schema import SECTIONS, Active2019, Report
 from ..template import (
     ACTIVE_ROWS,
     APPLICANT_COLUMNS,
@@ -56,17 +56,15 @@ class Facts:
 
     @classmethod
     def of(cls, report: Report, evidence: dict[str, Evidence]) -> Facts:
-        values = report.leaves()
+        values = dict(report.leaves())
+        tables = report.sections()
         absent = frozenset(
             s
             for s in SECTIONS
-            if getattr(report, s) is None or all(v is None for k, v in values.items() if k.startswith(s + "."))
+            if tables[s] is None or all(v is None for k, v in values.items() if k.startswith(s + "."))
         )
         values["meta.year"] = report.meta.year
-        template = report.meta.template
-        if template is None and report.active is not None:
-            template = "2019" if isinstance(report.active, Active2019) else "2021"
-        return cls(values, evidence, template, report.meta.year, report.meta.published, absent)
+        return cls(values, evidence, report.template, report.meta.year, report.meta.published, absent)
 
     def shape(self) -> tuple[str, ...]:
         return tuple(self.values)
@@ -278,11 +276,13 @@ def _blank_sum(check: SumCheck, r: _Reader, tv: list[Any], pv: list[Any]) -> Fin
     if rule.op == "=" and None not in tv and signs == {1}:
         printed, known = sum(tv), sum(v for v in pv if v is not None)
         if known - printed > _EPS:
-            finding.severity = "warning"
-            finding.printed, finding.computed, finding.difference = printed, known, printed - known
-            finding.message = Message(
-                zh=f"{rule.title.zh}：除空白格外各项已合计 {_fmt(known)}，超过所印 {_fmt(printed)}",
-                en=f"{rule.title.en}: the parts printed already add up to {_fmt(known)}, more than {_fmt(printed)}",
+            finding = replace(
+                finding, severity="warning", printed=printed, computed=known, difference=printed - known,
+                message=Message(
+                    zh=f"{rule.title.zh}：除空白格外各项已合计 {_fmt(known)}，超过所印 {_fmt(printed)}",
+                    en=f"{rule.title.en}: the parts printed already add up to {_fmt(known)}, "
+                    f"more than {_fmt(printed)}",
+                ),
             )
     return finding
 

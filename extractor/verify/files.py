@@ -7,24 +7,23 @@ Reading a report file needs the whole pipeline, which sits above this stage:
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import TypeAdapter, ValidationError
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..load import read_file
+from ..report import SECTIONS, Report
 from ..result import Claim, Evidence, Finding
-from ..schema import SECTIONS, Report
 from .catalogue import validation_message
 from .claims import NarrativeClaim, load_phrasings
 from .crossyear import check_years
 from .engine import verify
 
-_EVIDENCE = TypeAdapter(dict[str, Evidence])
-_FINDINGS = TypeAdapter(list[Finding])
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 @dataclass(slots=True)
@@ -37,8 +36,14 @@ class Checked:
     findings: list[Finding]
 
 
-def _claim(data: dict[str, Any]) -> Claim:
-    return NarrativeClaim.model_validate(data) if "rule" in data else Claim.model_validate(data)
+@functools.cache
+def _validators() -> tuple[TypeAdapter[Claim], TypeAdapter[NarrativeClaim], TypeAdapter[dict[str, Evidence]],
+                           TypeAdapter[list[Finding]]]:
+    """pydantic validators of the plain classes, made once: JSON from outside is checked."""
+    from pydantic import TypeAdapter
+
+    return (TypeAdapter(Claim), TypeAdapter(NarrativeClaim), TypeAdapter(dict[str, Evidence]),
+            TypeAdapter(list[Finding]))
 
 
 def load_canonical(path: Path) -> Checked:
@@ -46,6 +51,11 @@ def load_canonical(path: Path) -> Checked:
     recomputed, not trusted — except the narrative's breakdowns of its own
     totals, which need the text the JSON does not hold and are kept as stored.
     An entry of ``claims`` without ``paths`` names no table cell and is skipped."""
+    from pydantic import ValidationError
+
+    from ..schema import validate_report
+
+    claim, narrative_claim, evidence_of, findings_of = _validators()
     try:
         data = json.loads(read_file(path).decode("utf-8"))
         if not isinstance(data, dict) or "meta" not in data or not any(k in data for k in SECTIONS):
@@ -53,11 +63,15 @@ def load_canonical(path: Path) -> Checked:
                 "not canonical JSON (FORMAT.md): needs meta and at least one of " + ", ".join(SECTIONS),
                 path=str(path),
             )
-        report = Report.model_validate({k: data[k] for k in ("schema_version", "meta", *SECTIONS) if k in data})
-        evidence = _EVIDENCE.validate_python(data.get("evidence") or {})
-        claims = [_claim(c) for c in data.get("claims") or [] if isinstance(c, dict) and c.get("paths")]
+        report = validate_report({k: data[k] for k in ("schema_version", "meta", *SECTIONS) if k in data})
+        evidence = evidence_of.validate_python(data.get("evidence") or {})
+        claims = [
+            (narrative_claim if "rule" in c else claim).validate_python(c)
+            for c in data.get("claims") or [] if isinstance(c, dict) and c.get("paths")
+        ]
         textual = load_phrasings().breakdown.id
-        kept = [f for f in _FINDINGS.validate_python(data.get("findings") or []) if f.rule == textual]
+        stored = findings_of.validate_python(data.get("findings") or [])
+        kept = [f for f in stored if f.rule == textual]
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read: {e}", path=str(path)) from e
     except json.JSONDecodeError as e:
