@@ -84,7 +84,8 @@ def _values(words: list[str]) -> int:
 
 class _Tokens:
     """The tokens of each line, made when first looked at: a block looks at its own
-    lines and the header lines above it, not at the paragraphs between tables."""
+    lines, the line that ends it and the header lines above it, never at the text
+    after a table (the values and label counts come from the words alone)."""
 
     def __init__(self, tokens_of: Callable[[int], list[Token]], n: int) -> None:
         self.tokens_of = tokens_of
