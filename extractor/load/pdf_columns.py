@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from itertools import pairwise
 
+from ..document import record
 from .pdf_model import Char
 
 _VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
@@ -32,7 +32,7 @@ HEADER_BAND = 4.5
 NEAR_BAND = 2.5
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Token:
     text: str
     chars: tuple[Char, ...]

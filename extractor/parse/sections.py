@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from ..document import Document
+from ..document import Document, record
 from ..errors import NotAReport
 
 _WORDS = re.compile(r"\S+")
@@ -103,7 +102,7 @@ _FALLBACK = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sections:
     """Document offsets ``[start, end)`` of each table section found."""
 

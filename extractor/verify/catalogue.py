@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
 
+from ..document import record
 from ..errors import ConfigError
 from ..resources import data_dir
 from ..result import Severity
@@ -341,7 +342,7 @@ def expand_sets(path: str, sets: dict[str, dict[str, str]]) -> list[str]:
     return paths
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operand:
     """One concrete cell of a relation: its path, sign and which year it reads."""
 

@@ -66,7 +66,7 @@ class NarrativeClaim(Claim):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Breakdown:
     """A total the narrative breaks down itself (``1502 条，其中 522 条…``).
 
@@ -81,7 +81,7 @@ class Breakdown:
     evidence: Evidence | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Narration:
     """What the narrative states: claims about the tables, and its own breakdowns."""
 
@@ -234,7 +234,7 @@ class ClaimsFile:
     phrasings: list[Phrasing]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compiled:
     phrasing: Phrasing
     regex: re.Pattern[str]
@@ -515,7 +515,7 @@ _PART_ENDS = re.compile("[；;]")
 _LOOKBACK = 300
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Marks:
     """Where sentences, clauses and paragraphs end, found once per narrative so
     that each number looks its boundaries up by bisection."""
