@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
 
+from .. import cache
 from ..document import record
 from ..errors import ConfigError
 from ..resources import data_dir
@@ -69,10 +69,10 @@ KNOWN_PATHS: frozenset[str] = frozenset(
 )
 
 _TEMPLATES: tuple[Template, ...] = ("2021", "2019")
-_VAR = re.compile(r"\{(\w+)\}")
-_SET = re.compile(r"\[(\w+)\]")
-_OPERAND = re.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
-_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
+_VAR = cache.compile(r"\{(\w+)\}")
+_SET = cache.compile(r"\[(\w+)\]")
+_OPERAND = cache.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
+_ID = cache.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 #: What pydantic is told of every class a rule file is validated into: an unknown key is an error.
