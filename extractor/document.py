@@ -18,12 +18,13 @@ T = TypeVar("T")
 
 @dataclass_transform(frozen_default=True)
 def record(cls: type[T]) -> type[T]:
-    """A value class made once and never changed, of which a report has hundreds.
+    """A value class made once and never changed (a cell, a claim, a compiled check).
 
     The type checker holds it frozen (an assignment to a field fails strict mypy; make
     a new one with ``dataclasses.replace``); at run time its fields are plain slots,
-    since ``frozen=True`` sets each field through ``object.__setattr__`` and that was
-    a quarter of the instructions of reading a text report.
+    since ``frozen=True`` sets each field through ``object.__setattr__`` (a quarter of
+    the instructions of reading a text report) and doubles what defining the class
+    costs (~0.8 ms a class, at every start of a worker).
     """
     return dataclass(slots=True, unsafe_hash=True)(cls)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from . import cache
 from .document import Cell, Document, Line
 
 _FOLD = {0xFF10 + i: ord("0") + i for i in range(10)}
@@ -31,7 +32,7 @@ class Collapsed:
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = re.compile(pattern, flags)
+        self.pattern = cache.compile(pattern, flags)
 
     def match(self, text: str) -> re.Match[str] | None:
         return self.pattern.match(" ".join(text.split()))
@@ -65,7 +66,7 @@ def _class(codes: list[int]) -> str:
 
 #: Runs of characters to fold: ``translate`` looks every character up in a dict,
 #: most of a report's characters need no folding and the C regex engine skips them.
-_FOLDABLE = re.compile(f"[{_class(list(_FOLD))}]+")
+_FOLDABLE = cache.compile(f"[{_class(list(_FOLD))}]+")
 
 
 def fold(text: str) -> str:

@@ -78,6 +78,7 @@ def warm(suffixes: Sequence[str]) -> None:
     """Import the stages and compile the catalogues a first extraction needs, with
     the readers of files with these suffixes (what :func:`~extractor.load.isolate.start`
     runs in a fresh worker)."""
+    from .cache import save_patterns
     from .load import prepare
     from .parse import extraction, ocr_notes  # noqa: F401
     from .verify import engine  # noqa: F401
@@ -87,6 +88,7 @@ def warm(suffixes: Sequence[str]) -> None:
     prepare(suffixes)
     load_catalogue()
     load_phrasings()
+    save_patterns()  # a forked worker runs no exit handlers: keep its new programs now
 
 
 def _extract_file(path: str | Path, ocr: bool) -> Result:

@@ -11,18 +11,18 @@ models was half of a worker's start-up, so the extraction path does without.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import field
 from typing import Any, ClassVar
 
+from . import cache
 from .document import record
 from .template import Template, active_paths, application_paths, review_paths
 
 #: The table sections of a canonical report, in FORMAT.md's order.
 SECTIONS = ("active", "applications", "review_litigation")
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = cache.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @record

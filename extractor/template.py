@@ -7,13 +7,14 @@ agree. Nothing here reads text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from .document import record
 
 Template = Literal["2021", "2019"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableName:
     """One of the template's tables: its number, its printed title, its name in English."""
 

@@ -11,18 +11,18 @@ label typed one character per line reads as one word.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Hashable, Iterator
 from typing import Any
 
+from .. import cache
 from ..document import Document
 from ..errors import InputError, UnsupportedFormat
 from ..normalize import fold
 from . import isolate
 from .build import DocBuilder, check_grid
 
-_SPACE = re.compile(r"\s+")
+_SPACE = cache.compile(r"\s+")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Inflated sizes a .docx may reach: all parts together (images included), and one XML part.
 MAX_UNPACKED = 512 << 20

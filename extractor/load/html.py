@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from .. import cache
 from ..document import Document
 from ..errors import InputError
 from ..normalize import clean_newlines, fold
@@ -29,7 +30,7 @@ _BLOCK = {
     "title", "body", "html",
 }
 _SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
-_SPACE = re.compile(r"\s+")
+_SPACE = cache.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 
 

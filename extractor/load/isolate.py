@@ -31,12 +31,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from ..errors import ConfigError, InputError, NianbaoError
-
-if TYPE_CHECKING:  # imported when a worker starts: start-up pays nothing for them
-    from multiprocessing.connection import Connection
+from .channel import Channel, pair
 
 T = TypeVar("T")
 
@@ -193,7 +191,7 @@ def _follow(env: dict[str, str], cwd: str) -> None:
         os.chdir(cwd)
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Channel) -> None:
     global _deadline, _report
     _report = lambda message: conn.send(("progress", message))  # noqa: E731
     while True:
@@ -215,11 +213,9 @@ def _serve(conn: Connection) -> None:
 
 class _Worker:
     def __init__(self, memory: float, warm: Callable[[], object] | None = None) -> None:
-        from multiprocessing.connection import Pipe
-
         self.memory = memory
         parent = os.getpid()
-        self.conn, child = Pipe()
+        self.conn, child = pair()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the worker's side, measured by the tests through the parent
             code = 0

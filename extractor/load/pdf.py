@@ -17,13 +17,13 @@ installed (:mod:`.ocr`), page by page; else a scan is refused in one line.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from .. import cache
 from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
@@ -40,9 +40,9 @@ if TYPE_CHECKING:  # OCR is imported when a page needs it: a text PDF never does
 BAND = 0.1
 #: A page with fewer printed characters than this counts as having no text.
 MIN_PAGE_CHARS = 20
-_DIGITS = re.compile(r"\d+")
+_DIGITS = cache.compile(r"\d+")
 #: A character :func:`_garbled` counts (a longer text counts by its first character).
-_ODD = re.compile("[\x00-\x1f\ue000-\uf8ff\ufffd]")
+_ODD = cache.compile("[\x00-\x1f\ue000-\uf8ff\ufffd]")
 
 
 def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: bool = True) -> Document:

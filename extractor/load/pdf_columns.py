@@ -15,16 +15,16 @@ a table, are left as they are.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import pairwise
 from typing import NamedTuple
 
+from .. import cache
 from .pdf_model import Char
 
-_VALUE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
+_VALUE = cache.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元)?|[/\\－—-]{1,2}")
 #: Lines of header looked at above a block.
 HEADER_LINES = 40
 #: Column labels end within this many line heights of the lowest: a label centred

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
+from ..document import record
+
 
 class Char(NamedTuple):
     """One printed character; ``x0 < x1`` and ``top < bottom`` in points, top-down.
@@ -30,7 +32,7 @@ class Char(NamedTuple):
 make_char: Callable[[Iterable[str | float]], Char] = partial(tuple.__new__, Char)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Seg:
     """An axis-aligned ruling segment: horizontal ``(y, a..b)`` or vertical ``(x, a..b)``."""
 

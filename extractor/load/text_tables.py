@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import fold
 from .build import spread
@@ -37,11 +38,11 @@ from .pdf_model import Char, make_char
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
 # holding no ">" after it would be scanned to the end (quadratic on hostile input).
 _TAG_LEN = 1000
-_TABLE = re.compile(rf"<table\b[^>]{{0,{_TAG_LEN}}}>((?:(?!<table\b).)*?)</table\s*>", re.I | re.S)
-_TAG = re.compile(rf"<(/?)(tr|td|th)\b([^>]{{0,{_TAG_LEN}}})>|<[^>]{{0,{_TAG_LEN}}}>", re.I)
-_SPAN_ATTR = re.compile(r"""(rowspan|colspan)\s*=\s*["']?(\d{1,4})""", re.I)
-_ROW_END = re.compile(rf"</?(?:tr|tbody|thead|tfoot)\b[^>]{{0,{_TAG_LEN}}}>|</table", re.I)
-_SPACE = re.compile(r"\s+")
+_TABLE = cache.compile(rf"<table\b[^>]{{0,{_TAG_LEN}}}>((?:(?!<table\b).)*?)</table\s*>", re.I | re.S)
+_TAG = cache.compile(rf"<(/?)(tr|td|th)\b([^>]{{0,{_TAG_LEN}}})>|<[^>]{{0,{_TAG_LEN}}}>", re.I)
+_SPAN_ATTR = cache.compile(r"""(rowspan|colspan)\s*=\s*["']?(\d{1,4})""", re.I)
+_ROW_END = cache.compile(rf"</?(?:tr|tbody|thead|tfoot)\b[^>]{{0,{_TAG_LEN}}}>|</table", re.I)
+_SPACE = cache.compile(r"\s+")
 
 _BARS = frozenset("|│┃║")
 _DRAWN = frozenset("+─━═┼├┤┌┐└┘┬┴╪╞╡╔╗╚╝╠╣╦╩╬╤╧╥╨╫┠┨┯┷┿╋┣┫┳┻┏┓┗┛")
@@ -187,7 +188,7 @@ class _Widths:
         return out
 
 
-_RULE_RUN = re.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
+_RULE_RUN = cache.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
 
 
 def _is_rule(text: str) -> bool:
@@ -306,8 +307,8 @@ def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 
 # --- layout text -----------------------------------------------------------------------
 
-_GAP = re.compile(r"\S {2,}\S")
-_WORD = re.compile(r"\S+")
+_GAP = cache.compile(r"\S {2,}\S")
+_WORD = cache.compile(r"\S+")
 
 
 def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:

@@ -19,27 +19,28 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from .. import cache
 from ..document import Line
 from .tokens import Item, Label, Value
 
 #: Table 三's column headers by name (compact text); ``None`` is a 小计 column, not canonical.
 APPLICANT_HEADERS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(r"自然人"), "natural_person"),
-    (re.compile(r"商业企业"), "commercial"),
-    (re.compile(r"科研机构"), "research"),
-    (re.compile(r"社会公益组织"), "social_org"),
-    (re.compile(r"法律服务机构"), "legal_service"),
-    (re.compile(r"其[他它](?:组织)?"), "other_org"),
-    (re.compile(r"[总合]计"), "total"),
-    (re.compile(r"小计"), None),
+    (cache.compile(r"自然人"), "natural_person"),
+    (cache.compile(r"商业企业"), "commercial"),
+    (cache.compile(r"科研机构"), "research"),
+    (cache.compile(r"社会公益组织"), "social_org"),
+    (cache.compile(r"法律服务机构"), "legal_service"),
+    (cache.compile(r"其[他它](?:组织)?"), "other_org"),
+    (cache.compile(r"[总合]计"), "total"),
+    (cache.compile(r"小计"), None),
 ]
 #: Table 四's result columns by name; the template prints them once per group.
 REVIEW_HEADERS: list[tuple[re.Pattern[str], str | None]] = [
-    (re.compile(r"(?:结果)?维持"), "upheld"),
-    (re.compile(r"(?:结果)?纠正"), "corrected"),
-    (re.compile(r"其他结果|结果其他"), "other"),
-    (re.compile(r"(?:尚未|未)审结"), "pending"),
-    (re.compile(r"[总合]计"), "total"),
+    (cache.compile(r"(?:结果)?维持"), "upheld"),
+    (cache.compile(r"(?:结果)?纠正"), "corrected"),
+    (cache.compile(r"其他结果|结果其他"), "other"),
+    (cache.compile(r"(?:尚未|未)审结"), "pending"),
+    (cache.compile(r"[总合]计"), "total"),
 ]
 #: A header naming fewer value columns than this is not trusted to place values.
 MIN_NAMED = 4

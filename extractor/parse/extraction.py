@@ -11,14 +11,14 @@ depends on no backend.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
-from ..document import Document
+from ..document import Document, record
 from ..result import Claim, Usage
 from .parser import Parsed, parse
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extraction:
     parsed: Parsed
     usage: Usage = field(default_factory=Usage)

@@ -13,54 +13,58 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_MARKER = re.compile(r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}[.、](?!\d)")
+from .. import cache
+
+_MARKER = cache.compile(
+    r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}[.、](?!\d)"
+)
 
 #: Column-header text of table 三 that a page break repeats inside the table.
 _HEADER_NOISE = [
-    re.compile(r"\(?本列数据的?勾稽关系[^)]*\)?"),
-    re.compile(r"申请人情况"),
-    re.compile(r"自然人(?:法人或其他组织)?(?:总计)?(?=商业企业)"),
-    re.compile(r"(?:法人或其他组织)?(?:总计)?商业企业(?:科研机构)?(?:社会公益组织)?(?:法律服务机构)?(?:其他)?(?:小计)?(?:总计)?"),
-    re.compile(r"信息内容"),
+    cache.compile(r"\(?本列数据的?勾稽关系[^)]*\)?"),
+    cache.compile(r"申请人情况"),
+    cache.compile(r"自然人(?:法人或其他组织)?(?:总计)?(?=商业企业)"),
+    cache.compile(r"(?:法人或其他组织)?(?:总计)?商业企业(?:科研机构)?(?:社会公益组织)?(?:法律服务机构)?(?:其他)?(?:小计)?(?:总计)?"),
+    cache.compile(r"信息内容"),
 ]
 
 #: (pattern over a segment's text, row path, group the segment must sit in or None).
 #: A label wrapped over lines may reach the parser cut short ("4.无正当理由大量反"),
 #: so each row is also known by the first distinctive characters of its label.
 _ROWS: list[tuple[re.Pattern[str], str, str | None]] = [
-    (re.compile(r"新收"), "new_received", None),
-    (re.compile(r"上一?年度?结转"), "carried_over", None),
-    (re.compile(r"结转下|下一?年度?继续办理"), "carried_forward", None),
-    (re.compile(r"予以公开"), "granted", None),
-    (re.compile(r"部分公开"), "partially_granted", None),
-    (re.compile(r"国家秘密|属于国家"), "withheld.state_secret", None),
-    (re.compile(r"其他法律|行政法规禁止|法律行政.{0,4}公开"), "withheld.other_law", None),
-    (re.compile(r"三安全|一稳定|危及"), "withheld.security_stability", None),
-    (re.compile(r"第三方"), "withheld.third_party", None),
-    (re.compile(r"内部事务|三类内部"), "withheld.internal_affairs", None),
-    (re.compile(r"过程性|四类过程"), "withheld.process_info", None),
-    (re.compile(r"执法案卷|行政执法"), "withheld.enforcement_file", None),
-    (re.compile(r"行政查询|查询事项"), "withheld.admin_query", None),
-    (re.compile(r"不掌握|本机关不"), "unavailable.not_held", None),
-    (re.compile(r"另行制作|现成信息|没有现成"), "unavailable.needs_creation", None),
-    (re.compile(r"仍不明确|补正后"), "unavailable.unclear", None),
-    (re.compile(r"信访|举报投诉"), "not_processed.petition", None),
-    (re.compile(r"重复申请"), "not_processed.duplicate", None),
-    (re.compile(r"出版物|公开出版"), "not_processed.publication", None),
-    (re.compile(r"大量反|反复申请"), "not_processed.excessive", None),
-    (re.compile(r"重新出具|确认或|行政机关确认"), "not_processed.confirmation", None),
-    (re.compile(r"不补正|逾期不补"), "other.overdue_correction", None),
-    (re.compile(r"缴纳费用|收费通知|未缴费|逾期未按|逾期未缴"), "other.overdue_fee", None),
-    (re.compile(r"^其他(?:情形|情况)?$"), "other.other", "other"),
-    (re.compile(r"^其他处理$"), "other", None),
-    (re.compile(r"^总计$|^\(七\)"), "total", None),
+    (cache.compile(r"新收"), "new_received", None),
+    (cache.compile(r"上一?年度?结转"), "carried_over", None),
+    (cache.compile(r"结转下|下一?年度?继续办理"), "carried_forward", None),
+    (cache.compile(r"予以公开"), "granted", None),
+    (cache.compile(r"部分公开"), "partially_granted", None),
+    (cache.compile(r"国家秘密|属于国家"), "withheld.state_secret", None),
+    (cache.compile(r"其他法律|行政法规禁止|法律行政.{0,4}公开"), "withheld.other_law", None),
+    (cache.compile(r"三安全|一稳定|危及"), "withheld.security_stability", None),
+    (cache.compile(r"第三方"), "withheld.third_party", None),
+    (cache.compile(r"内部事务|三类内部"), "withheld.internal_affairs", None),
+    (cache.compile(r"过程性|四类过程"), "withheld.process_info", None),
+    (cache.compile(r"执法案卷|行政执法"), "withheld.enforcement_file", None),
+    (cache.compile(r"行政查询|查询事项"), "withheld.admin_query", None),
+    (cache.compile(r"不掌握|本机关不"), "unavailable.not_held", None),
+    (cache.compile(r"另行制作|现成信息|没有现成"), "unavailable.needs_creation", None),
+    (cache.compile(r"仍不明确|补正后"), "unavailable.unclear", None),
+    (cache.compile(r"信访|举报投诉"), "not_processed.petition", None),
+    (cache.compile(r"重复申请"), "not_processed.duplicate", None),
+    (cache.compile(r"出版物|公开出版"), "not_processed.publication", None),
+    (cache.compile(r"大量反|反复申请"), "not_processed.excessive", None),
+    (cache.compile(r"重新出具|确认或|行政机关确认"), "not_processed.confirmation", None),
+    (cache.compile(r"不补正|逾期不补"), "other.overdue_correction", None),
+    (cache.compile(r"缴纳费用|收费通知|未缴费|逾期未按|逾期未缴"), "other.overdue_fee", None),
+    (cache.compile(r"^其他(?:情形|情况)?$"), "other.other", "other"),
+    (cache.compile(r"^其他处理$"), "other", None),
+    (cache.compile(r"^总计$|^\(七\)"), "total", None),
 ]
 _GROUP_MARKERS = {"(三)": "withheld", "(四)": "unavailable", "(五)": "not_processed", "(六)": "other"}
 _GROUP_TEXT = [
-    (re.compile(r"^不予公开"), "withheld"),
-    (re.compile(r"^无法提供"), "unavailable"),
-    (re.compile(r"^不予处理"), "not_processed"),
-    (re.compile(r"^其他处理"), "other"),
+    (cache.compile(r"^不予公开"), "withheld"),
+    (cache.compile(r"^无法提供"), "unavailable"),
+    (cache.compile(r"^不予处理"), "not_processed"),
+    (cache.compile(r"^其他处理"), "other"),
 ]
 
 
@@ -137,29 +141,29 @@ class RowMatcher:
 
 #: Table 二 rows: (pattern, row key), read with :func:`last_named`.
 ACTIVE_LABELS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"规章"), "regulations"),
-    (re.compile(r"规范性文"), "normative_documents"),
-    (re.compile(r"行政许"), "licensing"),
-    (re.compile(r"对外管理|其他对外"), "other_services"),
-    (re.compile(r"行政处"), "punishment"),
-    (re.compile(r"行政强"), "coercion"),
-    (re.compile(r"事业性收|行政事业"), "fees"),
-    (re.compile(r"集中采|政府采购"), "procurement"),
+    (cache.compile(r"规章"), "regulations"),
+    (cache.compile(r"规范性文"), "normative_documents"),
+    (cache.compile(r"行政许"), "licensing"),
+    (cache.compile(r"对外管理|其他对外"), "other_services"),
+    (cache.compile(r"行政处"), "punishment"),
+    (cache.compile(r"行政强"), "coercion"),
+    (cache.compile(r"事业性收|行政事业"), "fees"),
+    (cache.compile(r"集中采|政府采购"), "procurement"),
 ]
 
 
 #: Table 四 groups and results by name, for its rotated layouts.
 REVIEW_GROUP_NAMES = [
-    (re.compile(r"复议后起诉"), "litigation_after_review"),
-    (re.compile(r"直接起诉"), "litigation_direct"),
-    (re.compile(r"行政复议"), "review"),
+    (cache.compile(r"复议后起诉"), "litigation_after_review"),
+    (cache.compile(r"直接起诉"), "litigation_direct"),
+    (cache.compile(r"行政复议"), "review"),
 ]
 REVIEW_RESULT_NAMES = [
-    (re.compile(r"维持"), "upheld"),
-    (re.compile(r"纠正"), "corrected"),
-    (re.compile(r"其他结果|结果其他"), "other"),
-    (re.compile(r"尚未审结|未审结"), "pending"),
-    (re.compile(r"总计|合计"), "total"),
+    (cache.compile(r"维持"), "upheld"),
+    (cache.compile(r"纠正"), "corrected"),
+    (cache.compile(r"其他结果|结果其他"), "other"),
+    (cache.compile(r"尚未审结|未审结"), "pending"),
+    (cache.compile(r"总计|合计"), "total"),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from .. import cache
 from ..document import Document
 from ..normalize import Collapsed
 from ..report import Meta
@@ -20,13 +21,13 @@ _TITLE = Collapsed(
     r"(?P<before>[^\s#*]{0,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<after>[^\s#*]{0,40}?)\s*"
     r"政府信息公开(?:工作)?(?:年度)?(?:工作)?报告"
 )
-_AGENCY_END = re.compile(
+_AGENCY_END = cache.compile(
     r"(?:局|委|办|室|政府|院|署|厅|部|中心|馆|所|站|会|队|区|处|司|集团|学校|医院|监狱|市|县|镇|乡|街道|"
     r"办事处|旗|盟|州|岛|港|园|社|台|行|库|团|科|组)$"
 )
-_SEPARATORS = re.compile(r".*[_|｜\-—:：》「」【】\]]")
+_SEPARATORS = cache.compile(r".*[_|｜\-—:：》「」【】\]]")
 _CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
-_CN_DATE = re.compile(
+_CN_DATE = cache.compile(
     r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
 )
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
@@ -34,13 +35,13 @@ _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\
 _NOT_PUBLISHED = ("更新", "修改", "打印", "访问", "浏览", "截止", "统计", "保存", "存档", "下载", "采集", "创建")
 #: 发布时间：2024-03-08. The pattern starts at 时间/日期 (the words before it are
 #: checked looking back) so the engine scans for those two characters only.
-_LABELLED_DATE = re.compile(
+_LABELLED_DATE = cache.compile(
     "(?:时间|日期)" + "".join(f"(?<!{w}..)" for w in _NOT_PUBLISHED) + r"\s*[:：]\s*" + _DATE
 )
-_TAG = re.compile(r"<[^>]{0,1000}>")  # bounded: a line of "<" without ">" stays linear
+_TAG = cache.compile(r"<[^>]{0,1000}>")  # bounded: a line of "<" without ">" stays linear
 _SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
-_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
-_MARKUP = re.compile(r"^[#>*\s]+|[*_`]+")
+_YEAR = cache.compile(r"(?:19|20)\d{2}\s*年")
+_MARKUP = cache.compile(r"^[#>*\s]+|[*_`]+")
 
 
 def _cn_number(s: str) -> str:

@@ -13,14 +13,14 @@ The parser takes it only when the template's arithmetic holds on it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
+from ..document import record
 from ..template import application_rows
 from .tokens import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate:
     """Rows ``paths`` read from ``values`` (one list per path), found between
     the printed rows ``rows`` (indexes) that labels could not place."""

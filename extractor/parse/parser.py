@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from .. import cache
 from ..document import Document, Line
 from ..report import Report
 from ..result import Evidence, Finding, Message, Severity
@@ -584,8 +585,8 @@ def _read_review(r: _Reader, span: tuple[int, int]) -> None:
 #: report may be on either. A footnote naming 现行有效 (the 2019 template's
 #: "对外公开总数量为现行有效的数量") is no header, so whole header words count.
 _TEMPLATE_CUES: dict[Template, re.Pattern[str]] = {
-    "2021": re.compile(r"制发件数|废止件数|现行有效件数|收费金额"),
-    "2019": re.compile(
+    "2021": cache.compile(r"制发件数|废止件数|现行有效件数|收费金额"),
+    "2019": cache.compile(
         r"新制作数量|新公开数量|对外公开总数量|上一年项目数量|本年增/?减|采购项目数量|采购总金额|对外管理服务"
     ),
 }

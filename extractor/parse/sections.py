@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from ..document import Document
+from .. import cache
+from ..document import Document, record
 from ..errors import NotAReport
 
-_WORDS = re.compile(r"\S+")
+_WORDS = cache.compile(r"\S+")
 
 
 class Squeezed:
@@ -82,28 +82,31 @@ class Squeezed:
 
 _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {
     # section: (heading, a cue that its table follows)
-    "active": (re.compile(r"(?:二[、.,，]?|\(二\))主动公开政府信息"), re.compile(r"第二十条|信息内容|规章|行政许可")),
+    "active": (
+        cache.compile(r"(?:二[、.,，]?|\(二\))主动公开政府信息"),
+        cache.compile(r"第二十条|信息内容|规章|行政许可"),
+    ),
     "applications": (
-        re.compile(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
-        re.compile(r"申请人情况|自然人|本年新收"),
+        cache.compile(r"(?:三[、.,，]?|\(三\))收到和?处理政府信息公开申请"),
+        cache.compile(r"申请人情况|自然人|本年新收"),
     ),
     # 四 and 五 allow words between the numeral and the key word, so they need
     # the numeral's separator: "四是依法做好行政复议…" in the narrative is no heading.
     "review_litigation": (
-        re.compile(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
-        re.compile(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
+        cache.compile(r"(?:四[、.,，]|\(四\))[^。\d/]{0,16}?行政复议"),
+        cache.compile(r"结果维持|结果纠正|尚未审结|直接起诉|复议后起诉"),
     ),
-    "problems": (re.compile(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
-    "other_matters": (re.compile(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
+    "problems": (cache.compile(r"(?:五[、.,，]|\(五\))[^。\d]{0,20}?(?:问题|改进)"), None),
+    "other_matters": (cache.compile(r"(?:六[、.,，]?|\(六\))其他需要报告"), None),
 }
-_OVERVIEW = re.compile(r"一[、.,，]总体情况")
+_OVERVIEW = cache.compile(r"一[、.,，]总体情况")
 _FALLBACK = {
-    "applications": re.compile(r"\(?本列数据的?勾稽关系|申请人情况"),
-    "review_litigation": re.compile(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
+    "applications": cache.compile(r"\(?本列数据的?勾稽关系|申请人情况"),
+    "review_litigation": cache.compile(r"行政复议行政诉讼|行政复议.{0,6}结果维持"),
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sections:
     """Document offsets ``[start, end)`` of each table section found."""
 

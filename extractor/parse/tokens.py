@@ -10,19 +10,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import PAGE_MARK
 
 #: A printed number: signed, thousands separators, decimals, an optional unit.
-NUMBER = re.compile(
+NUMBER = cache.compile(
     r"(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?P<unit>万元|元|件|个|项|条|宗)?"
 )
 #: What a blank cell may print.
 BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
 #: Longer than this, a printed number is not one (and would overflow a float or int conversion).
 _MAX_LENGTH = 24
-_MD_SEPARATOR = re.compile(r"^[\s|:\-]+$")
-_WS = re.compile(r"\S+")
+_MD_SEPARATOR = cache.compile(r"^[\s|:\-]+$")
+_WS = cache.compile(r"\S+")
 
 
 @dataclass(slots=True)

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
 
+from .. import cache
+from ..document import record
 from ..errors import ConfigError
 from ..resources import data_dir
 from ..result import Severity
@@ -68,10 +69,10 @@ KNOWN_PATHS: frozenset[str] = frozenset(
 )
 
 _TEMPLATES: tuple[Template, ...] = ("2021", "2019")
-_VAR = re.compile(r"\{(\w+)\}")
-_SET = re.compile(r"\[(\w+)\]")
-_OPERAND = re.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
-_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
+_VAR = cache.compile(r"\{(\w+)\}")
+_SET = cache.compile(r"\[(\w+)\]")
+_OPERAND = cache.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
+_ID = cache.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 #: What pydantic is told of every class a rule file is validated into: an unknown key is an error.
@@ -341,7 +342,7 @@ def expand_sets(path: str, sets: dict[str, dict[str, str]]) -> list[str]:
     return paths
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operand:
     """One concrete cell of a relation: its path, sign and which year it reads."""
 

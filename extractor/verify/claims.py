@@ -34,6 +34,7 @@ from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from .. import cache
 from ..document import Document, record
 from ..errors import ConfigError
 from ..report import Report
@@ -66,7 +67,7 @@ class NarrativeClaim(Claim):
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Breakdown:
     """A total the narrative breaks down itself (``1502 条，其中 522 条…``).
 
@@ -81,7 +82,7 @@ class Breakdown:
     evidence: Evidence | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Narration:
     """What the narrative states: claims about the tables, and its own breakdowns."""
 
@@ -234,7 +235,7 @@ class ClaimsFile:
     phrasings: list[Phrasing]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compiled:
     phrasing: Phrasing
     regex: re.Pattern[str]
@@ -259,7 +260,7 @@ class ClaimCatalogue:
     needed: tuple[str, ...] = ()
 
 
-_MACRO = re.compile(r"\{([A-Z_]+)\}")
+_MACRO = cache.compile(r"\{([A-Z_]+)\}")
 
 
 def _expand(pattern: str, macros: dict[str, str], where: str, path: Path) -> str:
@@ -425,8 +426,8 @@ def new_claims(read: list[Claim], proposed: list[Claim]) -> list[Claim]:
 
 # a page footer on a line of its own (- 2 -) is whitespace too: PDF text puts it
 # between a label and its count
-_WS = re.compile(r"(?:(?<=\n)[ \t]*[-—－][ \t]*\d{1,4}[ \t]*[-—－][ \t]*(?=\n)|\s)+")
-_HEADING = re.compile(r"[#\s]*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
+_WS = cache.compile(r"(?:(?<=\n)[ \t]*[-—－][ \t]*\d{1,4}[ \t]*[-—－][ \t]*(?=\n)|\s)+")
+_HEADING = cache.compile(r"[#\s]*(?:[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 
 
 def _alnum(ch: str) -> bool:
@@ -506,16 +507,16 @@ _SENTENCE_END = "。！？!?\n"
 
 
 _CLAUSE_END = "，,；;：:" + _SENTENCE_END
-_SENTENCE_ENDS = re.compile(f"[{re.escape(_SENTENCE_END)}]")
-_CLAUSE_ENDS = re.compile(f"[{re.escape(_CLAUSE_END)}]")
-_LINE_ENDS = re.compile("\n")
-_PART_ENDS = re.compile("[；;]")
+_SENTENCE_ENDS = cache.compile(f"[{re.escape(_SENTENCE_END)}]")
+_CLAUSE_ENDS = cache.compile(f"[{re.escape(_CLAUSE_END)}]")
+_LINE_ENDS = cache.compile("\n")
+_PART_ENDS = cache.compile("[；;]")
 #: how far back a sentence's context is read: a run without a full stop (a
 #: hostile or broken text) must not make each number rescan it
 _LOOKBACK = 300
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Marks:
     """Where sentences, clauses and paragraphs end, found once per narrative so
     that each number looks its boundaries up by bisection."""
@@ -559,7 +560,7 @@ class _Marks:
 #: a year named in a sentence (2022年度，…): its counts are that year's; not
 #: one it compares with (较2019年下降, 与2022年相比) or whose carried-over
 #: applications it adds (加上2019年结转的8件)
-_YEAR = re.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来|的?结转))")
+_YEAR = cache.compile(r"(?<![\d较比与])(\d{4})(?= ?年)(?!年?度?(?:相比|同期|以来|的?结转))")
 
 
 def _other_year(text: str, start: int, pos: int, year: int | None) -> bool:
@@ -619,8 +620,8 @@ def _table_first(r: Reading, value: int | float, leaves: Mapping[str, object]) -
     return swapped, f"the tables bear out this reading, not the usual one (which sums to {sums[0]})"
 
 
-_ITEM_SEP = re.compile(r"[、和及与]")
-_COUNT = re.compile(r"\d[\d,]*")
+_ITEM_SEP = cache.compile(r"[、和及与]")
+_COUNT = cache.compile(r"\d[\d,]*")
 
 
 def _respectively(
@@ -823,7 +824,7 @@ def _claims_of(
     return out
 
 
-_PART_TOKEN = re.compile(r"[(（]|[)）]|(?<![\d.])(\d+)(?![\d.%])(\S)")
+_PART_TOKEN = cache.compile(r"[(（]|[)）]|(?<![\d.])(\d+)(?![\d.%])(\S)")
 
 
 def _breakdowns(doc: Document, nar: Narrative, cat: ClaimCatalogue, totals: set[int]) -> list[Breakdown]:

@@ -9,15 +9,15 @@ module only pairs the reports. Cells of the earlier year are named
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
+from .. import cache
 from ..report import Report
 from ..result import Evidence, Finding
 from .engine import Facts, run_rules
 
-_SPACE = re.compile(r"\s+")
+_SPACE = cache.compile(r"\s+")
 
 
 def check_years(reports: Sequence[tuple[Report, dict[str, Evidence]]]) -> list[list[Finding]]:

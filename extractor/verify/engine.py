@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from ..document import record
 from ..report import SECTIONS, Report
 from ..result import Claim, Evidence, Finding, Message, Severity
 from ..template import (
@@ -43,7 +44,7 @@ Number = int | float
 _EPS = 1e-6
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Facts:
     """One report as the rules read it: leaf values (and ``meta.year``) by path."""
 
@@ -105,7 +106,7 @@ def _sections(ops: Sequence[Operand]) -> frozenset[tuple[bool, str]]:
     return frozenset((o.prev, o.path.split(".", 1)[0]) for o in ops)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SumCheck:
     rule: SumRule
     total: tuple[Operand, ...]
@@ -113,7 +114,7 @@ class SumCheck:
     sections: frozenset[tuple[bool, str]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoundCheck:
     rule: BoundsRule
     cells: tuple[Operand, ...]
@@ -158,7 +159,7 @@ def _checks(
 # -- evaluation ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Reader:
     """Reads operands from this year's facts, or (``prev:``) last year's."""
 

@@ -1,0 +1,156 @@
+"""What one process works out and the next can read back: marshal files in the user
+cache folder, and regular expressions compiled from the programs kept there.
+
+Python compiles a regular expression in pure Python each time a process starts: the
+parser's and the claim reader's ~120 module-level patterns were ~20 ms of every
+worker's start, the claims catalogue's few hundred far more. A compiled program (what
+``re`` hands its C engine) depends only on the pattern and the interpreter, so it is
+kept on disk and handed back to the engine. The files are marshal data, never pickle:
+reading one runs no code. Anything missing, damaged, unreadable or unwritable falls
+back to ``re.compile``: the cache only saves time. ``NIANBAO_CATALOGUE_CACHE`` names
+the folder, or is ``off``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import marshal
+import os
+import re
+import sys
+import tempfile
+from array import array
+from pathlib import Path
+from typing import Any
+
+from .resources import user_dir
+
+#: The cache folder: ``NIANBAO_CATALOGUE_CACHE`` ("off" for none), else the user cache folder.
+ENV = "NIANBAO_CATALOGUE_CACHE"
+
+# CPython's regex parser, code generator and the engine's own constructor: private, so typed loosely.
+_sre: Any = importlib.import_module("_sre")
+_compiler: Any = importlib.import_module("re._compiler")
+_parser: Any = importlib.import_module("re._parser")
+
+#: flags, program, groups, group index and group names of a compiled pattern; the program
+#: as the bytes of a 32-bit array, which loads as one object where a list of ints loaded as thousands
+Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
+_WORD = "I"
+
+
+def folder() -> Path | None:
+    """Where cache files go, or None when caching is off."""
+    where = os.environ.get(ENV)
+    if where == "off":
+        return None
+    return Path(where) if where else user_dir("cache") / "catalogues"
+
+
+def load(path: Path) -> Any:
+    """What a cache file holds, or None when it is missing or damaged."""
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def save(path: Path, data: Any) -> None:
+    """Write ``data`` to ``path`` atomically, removing the files of older content
+    (another process may be reading one: it is replaced, never truncated); silently
+    not when it cannot."""
+    stem = path.name.rsplit("-", 1)[0]
+    try:
+        blob = marshal.dumps(data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"{stem}-*.marshal"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except (OSError, ValueError):  # ValueError: data marshal cannot hold (a YAML date)
+        return
+
+
+def parse(pattern: str, flags: int = 0) -> Any:
+    """The parsed form of ``pattern`` (``re._parser``'s), for :func:`program_of`; raises ``re.error``."""
+    return _parser.parse(pattern, flags)
+
+
+def program_of(parsed: Any, flags: int = 0) -> Program:
+    """The program ``re._compiler.compile`` would hand the engine for a parsed pattern."""
+    code = [int(op) for op in _compiler._code(parsed, flags)]  # plain ints: opcodes are an int subclass
+    groupindex = dict(parsed.state.groupdict)
+    names: list[str | None] = [None] * parsed.state.groups
+    for k, i in groupindex.items():
+        names[i] = k
+    # plain ints: marshal refuses the RegexFlag a pattern compiled with re.I carries
+    return int(parsed.state.flags), array(_WORD, code).tobytes(), parsed.state.groups, groupindex, tuple(names)
+
+
+def from_program(pattern: str, program: Program) -> re.Pattern[str]:
+    """The compiled pattern of a program (raises when the program is damaged or of another engine)."""
+    flags, code, groups, groupindex, names = program
+    compiled: re.Pattern[str] = _sre.compile(pattern, flags, array(_WORD, code).tolist(), groups - 1, groupindex, names)
+    return compiled
+
+
+class _Programs:
+    """This machine's programs of the package's own patterns, in one file per interpreter."""
+
+    def __init__(self) -> None:
+        where = folder()
+        engine = f"{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}-{getattr(_sre, 'MAGIC', '')}"
+        self.path = where / f"patterns-{engine}.marshal" if where is not None else None
+        loaded = load(self.path) if self.path is not None else None
+        self.programs: dict[str, Program] = loaded if isinstance(loaded, dict) else {}
+        self.new = False
+
+    def compile(self, pattern: str, flags: int) -> re.Pattern[str]:
+        key = f"{int(flags)}:{pattern}"
+        program = self.programs.get(key)
+        if program is not None:
+            try:
+                return from_program(pattern, program)
+            except Exception:  # damaged, or of another layout: compiled afresh below
+                pass
+        if self.path is None:
+            return re.compile(pattern, flags)
+        self.programs[key] = program = program_of(parse(pattern, flags), flags)
+        self.new = True
+        try:
+            return from_program(pattern, program)
+        except Exception:  # the engine changed its constructor: plain re from now on
+            self.path = None
+            return re.compile(pattern, flags)
+
+    def save(self) -> None:
+        if self.new and self.path is not None:
+            save(self.path, self.programs)
+            self.new = False
+
+
+_programs: _Programs | None = None
+
+
+def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, from the program this machine kept when it has one
+    (new programs are written at exit, or by :func:`save_patterns`)."""
+    global _programs
+    if _programs is None:
+        _programs = _Programs()
+        atexit.register(_programs.save)
+    return _programs.compile(pattern, flags)
+
+
+def save_patterns() -> None:
+    """Write the programs compiled since the cache was read (a forked worker never
+    runs exit handlers, so it saves after warming up)."""
+    if _programs is not None:
+        _programs.save()
