@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from make_documents import CLASS_LAYOUTS, PDF_LAYOUTS, clipped_gold, render_pdf
 from variants import with_holes
 
 from extractor.document import Document
-from extractor.errors import InputError, ScannedDocument
+from extractor.errors import InputError, ScannedDocument, UnsupportedFormat
 from extractor.load import isolate, load
 from extractor.parse.parser import parse
 
@@ -69,6 +70,14 @@ def test_huaian_values_have_page_and_position() -> None:
     assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842
     fee = parsed.evidence["active.fees.amount_10k_yuan"]
     assert fee.page == 4 and fee.box is not None
+
+
+def test_without_cffi_a_pdf_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.load.pdf import load_pdf
+
+    monkeypatch.setitem(sys.modules, "_cffi_backend", None)  # as if cffi were not installed
+    with pytest.raises(UnsupportedFormat, match=r"needs pypdfium2 and cffi: pip install 'nianbao\[pdf\]'"):
+        load_pdf((FIXTURES / "reports" / "huaian-gov-2024.pdf").read_bytes(), "huaian.pdf")
 
 
 @pytest.mark.parametrize("name", ["huaian-gov-2024.pdf", "hongze-gov-2023.pdf"])

@@ -49,9 +49,10 @@ def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: boo
     """A Document from the bytes of a PDF; gives up with an InputError after ``timeout`` s
     (per page read by OCR). ``ocr=False`` refuses scans instead of reading them."""
     try:
+        import _cffi_backend  # type: ignore[import-untyped]  # noqa: F401  # pdfium's per-character calls
         import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as e:
-        raise UnsupportedFormat("reading PDF needs pypdfium2: pip install 'nianbao[pdf]'", path=source) from e
+        raise UnsupportedFormat("reading PDF needs pypdfium2 and cffi: pip install 'nianbao[pdf]'", path=source) from e
     return isolate.run(read_pdf, data, source, ocr, source=source, timeout=timeout)
 
 
