@@ -11,10 +11,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extractor.errors import ConfigError
 from extractor.resources import data_dir
-from extractor.verify.catalogue import expand, load_catalogue
+from extractor.verify.catalogue import KNOWN_PATHS, Leaves, expand, load_catalogue
 from extractor.verify.claims import load_phrasings
 from extractor.verify.compiled import ENV
 
@@ -116,6 +118,25 @@ def test_star_matches_one_level_or_a_group_printed_as_one_row() -> None:
     assert expand("applications.other.*.total", split) == split[:2]
     assert expand("applications.other.*.total", ["applications.other.total"]) == ["applications.other.total"]
     assert expand("applications.withheld.*.total", split) == []
+
+
+_SHAPES = [sorted(KNOWN_PATHS), sorted(p for p in KNOWN_PATHS if p.startswith(("applications.", "review"))), []]
+
+
+@given(st.sampled_from(_SHAPES), st.sampled_from(sorted(KNOWN_PATHS)), st.integers(0, 15))
+def test_a_report_shape_expands_a_path_as_scanning_its_leaves_does(leaves: list[str], leaf: str, mask: int) -> None:
+    parts = leaf.split(".")
+    path = ".".join("*" if mask >> i & 1 else part for i, part in enumerate(parts))
+    assert expand(path, Leaves(leaves)) == expand(path, leaves)
+
+
+def test_every_wildcard_operand_expands_as_scanning_does() -> None:
+    operands = {op for rule in load_catalogue().rules for op in rule.operands() if "*" in op and "{" not in op}
+    shape = Leaves(sorted(KNOWN_PATHS))
+    assert operands  # the catalogue has some
+    for op in operands:
+        path = op.lstrip("-").removeprefix("prev:")
+        assert expand(path, shape) == expand(path, sorted(KNOWN_PATHS)), path
 
 
 def test_a_warm_cache_gives_the_catalogues_validation_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
@@ -317,6 +317,39 @@ def _fits(leaf: str, parts: list[str]) -> bool:
     return len(got) == len(parts) and all(p in ("*", g) for p, g in zip(parts, got, strict=True))
 
 
+class Leaves(dict[str, None]):
+    """The leaf paths of one report shape, in order, with the tree they make, so that
+    :func:`expand` walks a wildcard path level by level instead of testing every leaf
+    against it (expanding the catalogue over a report's shape was most of the first
+    check's cost)."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        super().__init__(dict.fromkeys(paths))
+        self._children: dict[str, list[str]] | None = None
+        self._order: dict[str, int] = {}
+
+    def named(self, parts: list[str]) -> list[str]:
+        """The leaves ``parts`` (``*`` for any one segment) name, in leaf order."""
+        if self._children is None:
+            tree: dict[str, dict[str, None]] = {}
+            for leaf in self:
+                node = ""
+                for part in leaf.split("."):
+                    child = f"{node}.{part}" if node else part
+                    tree.setdefault(node, {})[child] = None
+                    node = child
+            self._children = {node: list(children) for node, children in tree.items()}
+            self._order = {leaf: i for i, leaf in enumerate(self)}
+        children = self._children
+        found = [""]
+        for part in parts:
+            if part == "*":
+                found = [c for node in found for c in children.get(node, ())]
+            else:
+                found = [c for node in found if (c := f"{node}.{part}" if node else part) in children or c in self]
+        return sorted((f for f in found if f in self), key=self._order.__getitem__)
+
+
 def expand(path: str, leaves: Collection[str]) -> list[str]:
     """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``; a path
     with one ``*`` that names none also tries its collapsed form (that level dropped).
@@ -326,8 +359,11 @@ def expand(path: str, leaves: Collection[str]) -> list[str]:
     if "*" not in path:
         return [path] if path in leaves else []
     parts = path.split(".")
-    prefix = path[: path.index("*")]
-    found = [p for p in leaves if p.startswith(prefix) and _fits(p, parts)]
+    if isinstance(leaves, Leaves):
+        found = leaves.named(parts)
+    else:
+        prefix = path[: path.index("*")]
+        found = [p for p in leaves if p.startswith(prefix) and _fits(p, parts)]
     if not found and parts.count("*") == 1:
         collapsed = ".".join(p for p in parts if p != "*")
         found = [collapsed] if collapsed in leaves else []

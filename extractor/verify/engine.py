@@ -30,6 +30,7 @@ from .catalogue import (
     BUILTIN_SETS,
     BoundsRule,
     Catalogue,
+    Leaves,
     Operand,
     PublishedRule,
     SumRule,
@@ -133,7 +134,7 @@ def _checks(
     cat: Catalogue, template: Template | None, leaves: tuple[str, ...], prev: tuple[str, ...] | None
 ) -> tuple[Check, ...]:
     """Every check the catalogue makes of a report of this shape (cached per shape)."""
-    pool, prev_pool = dict.fromkeys(leaves), dict.fromkeys(prev or ())  # ordered, O(1) lookups
+    pool, prev_pool = Leaves(leaves), Leaves(prev or ())
     out: list[Check] = []
     for rule in cat.rules:
         if is_cross_year(rule) != (prev is not None) or (template and template not in rule.templates):
