@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from . import cache
 from .document import record
-from .template import Template, active_paths, application_paths, review_paths
+from .template import Template, active_paths, active_template, application_paths, review_paths, splits_other
 
 #: The table sections of a canonical report, in FORMAT.md's order.
 SECTIONS = ("active", "applications", "review_litigation")
@@ -99,15 +99,14 @@ class Report:
         """The template as read, else the one table 二's keys belong to (None without either)."""
         if self.meta.template is not None or self.active is None:
             return self.meta.template
-        return "2019" if "procurement" in self.active or "other_services" in self.active else "2021"
+        return active_template(self.active)
 
     @property
     def other_split(self) -> bool:
         """Whether table 三 prints （六）其他处理 as three rows: as read, else as the
         template does (2021: three rows, 2019: one)."""
         if self.applications is not None:
-            other = self.applications.get("other")
-            return not (isinstance(other, dict) and "natural_person" in other)
+            return splits_other(self.applications.get("other"))
         return self.meta.template != "2019"
 
 

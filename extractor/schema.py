@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, StrictInt, field_validator
 
 from .report import Meta, Report
+from .template import active_template, splits_other
 
 Count = StrictInt | None
 Amount = float | None
@@ -167,8 +168,7 @@ class CanonicalReport(_Strict):
     def _pick_active(cls, v: Any) -> Any:
         # Choose the template's model by its keys, so a union never guesses.
         if isinstance(v, dict):
-            is_2019 = "procurement" in v or "other_services" in v
-            return Active2019.model_validate(v) if is_2019 else Active2021.model_validate(v)
+            return Active2019.model_validate(v) if active_template(v) == "2019" else Active2021.model_validate(v)
         return v
 
     @field_validator("applications", mode="before")
@@ -177,7 +177,7 @@ class CanonicalReport(_Strict):
         if isinstance(v, dict) and isinstance(v.get("other"), dict):
             other = v["other"]
             v = dict(v)
-            v["other"] = Cols.model_validate(other) if "natural_person" in other else OtherSplit.model_validate(other)
+            v["other"] = OtherSplit.model_validate(other) if splits_other(other) else Cols.model_validate(other)
         return v
 
 

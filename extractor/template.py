@@ -7,6 +7,7 @@ agree. Nothing here reads text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from .document import record
@@ -165,3 +166,18 @@ def review_paths() -> list[str]:
 def active_paths(template: Template) -> list[str]:
     """Every leaf path of table 二 for one template."""
     return [f"active.{row}.{col}" for row, (_, cols) in ACTIVE_ROWS[template].items() for col in cols]
+
+
+#: Table 二's rows that only the 2019 template prints (其他对外管理服务事项, 政府集中采购).
+_ONLY_2019 = frozenset(ACTIVE_ROWS["2019"]) - frozenset(ACTIVE_ROWS["2021"])
+
+
+def active_template(active: Mapping[str, object]) -> Template:
+    """The template a canonical table 二 (its rows by key) belongs to."""
+    return "2019" if _ONLY_2019.intersection(active) else "2021"
+
+
+def splits_other(other: object) -> bool:
+    """Whether table 三's （六）其他处理 (the canonical ``applications.other`` node) is
+    three rows (2021) rather than one row of applicant columns (2019, some 2021 reports)."""
+    return not (isinstance(other, Mapping) and "natural_person" in other)

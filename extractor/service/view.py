@@ -27,6 +27,8 @@ from ..template import (
     active_paths,
     application_paths,
     application_rows,
+    review_paths,
+    splits_other,
 )
 
 #: Source lines shown before and after a finding's place in its list entry.
@@ -147,8 +149,7 @@ def number(value: Any) -> str:
 
 
 def _other_split(report: dict[str, Any]) -> bool:
-    other = (report.get("applications") or {}).get("other")
-    return not (isinstance(other, dict) and "natural_person" in other)
+    return splits_other((report.get("applications") or {}).get("other"))
 
 
 def _order(report: dict[str, Any]) -> list[str]:
@@ -157,7 +158,7 @@ def _order(report: dict[str, Any]) -> list[str]:
     return [
         *(active_paths(template) if template in ACTIVE_ROWS else []),
         *application_paths(_other_split(report)),
-        *(f"review_litigation.{g}.{c}" for g in REVIEW_GROUPS for c in REVIEW_COLUMNS),
+        *review_paths(),
     ]
 
 
