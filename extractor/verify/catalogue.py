@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
@@ -58,15 +58,6 @@ BUILTIN_SETS: dict[str, dict[str, str]] = {
     "active_row": {k: lab for rows in ACTIVE_ROWS.values() for k, (lab, _) in rows.items()},
 }
 
-#: Every canonical path a rule or claim may name (both templates, both forms of （六）).
-KNOWN_PATHS: frozenset[str] = frozenset(
-    application_paths(True)
-    + application_paths(False)
-    + review_paths()
-    + active_paths("2021")
-    + active_paths("2019")
-    + ["meta.year"]
-)
 
 _TEMPLATES: tuple[Template, ...] = ("2021", "2019")
 _VAR = cache.compile(r"\{(\w+)\}")
@@ -311,17 +302,11 @@ def _catalogue(form: dict[str, Any]) -> Catalogue:
 # -- operand expansion ---------------------------------------------------------------------------
 
 
-def _fits(leaf: str, parts: list[str]) -> bool:
-    """Whether ``leaf`` is ``parts`` with each ``*`` standing for one whole segment."""
-    got = leaf.split(".")
-    return len(got) == len(parts) and all(p in ("*", g) for p, g in zip(parts, got, strict=True))
-
-
 class Leaves(dict[str, None]):
-    """The leaf paths of one report shape, in order, with the tree they make, so that
-    :func:`expand` walks a wildcard path level by level instead of testing every leaf
-    against it (expanding the catalogue over a report's shape was most of the first
-    check's cost)."""
+    """The leaf paths of one report shape (or of every shape), in order, with the tree
+    they make, so that :func:`expand` walks a wildcard path level by level instead of
+    testing every leaf against it (expanding the catalogue over a report's shape was
+    most of the first check's cost). Made once per shape: :func:`leaves_of`."""
 
     def __init__(self, paths: Iterable[str]) -> None:
         super().__init__(dict.fromkeys(paths))
@@ -350,20 +335,32 @@ class Leaves(dict[str, None]):
         return sorted((f for f in found if f in self), key=self._order.__getitem__)
 
 
-def expand(path: str, leaves: Collection[str]) -> list[str]:
-    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``; a path
-    with one ``*`` that names none also tries its collapsed form (that level dropped).
+@functools.lru_cache(maxsize=64)
+def leaves_of(paths: tuple[str, ...]) -> Leaves:
+    """The :class:`Leaves` of one report shape (its leaf paths in order), made once."""
+    return Leaves(paths)
 
-    Plain string tests rather than a regex per path: compiling those was most of the first check's cost.
-    """
+
+_NO_LEAVES = Leaves(())
+
+#: Every canonical path a rule or claim may name (both templates, both forms of （六）).
+KNOWN_PATHS = Leaves(
+    application_paths(True)
+    + application_paths(False)
+    + review_paths()
+    + active_paths("2021")
+    + active_paths("2019")
+    + ["meta.year"]
+)
+
+
+def expand(path: str, leaves: Leaves) -> list[str]:
+    """Concrete leaf paths a path (possibly with ``*``) names among ``leaves``; a path
+    with one ``*`` that names none also tries its collapsed form (that level dropped)."""
     if "*" not in path:
         return [path] if path in leaves else []
     parts = path.split(".")
-    if isinstance(leaves, Leaves):
-        found = leaves.named(parts)
-    else:
-        prefix = path[: path.index("*")]
-        found = [p for p in leaves if p.startswith(prefix) and _fits(p, parts)]
+    found = leaves.named(parts)
     if not found and parts.count("*") == 1:
         collapsed = ".".join(p for p in parts if p != "*")
         found = [collapsed] if collapsed in leaves else []
@@ -398,8 +395,8 @@ def operands(
     spec: str,
     binding: dict[str, str],
     sets: dict[str, dict[str, str]],
-    leaves: Collection[str],
-    prev_leaves: Collection[str] = (),
+    leaves: Leaves,
+    prev_leaves: Leaves = _NO_LEAVES,
 ) -> list[Operand] | None:
     """The cells one operand spec names under ``binding``; None when a named
     path does not exist in the report's shape (the check does not apply)."""

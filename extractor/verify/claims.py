@@ -41,7 +41,17 @@ from ..report import Report
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..template import Template
-from .catalogue import BUILTIN_SETS, FORBID_EXTRA, KNOWN_PATHS, Title, expand, expand_sets, shape, validate
+from .catalogue import (
+    BUILTIN_SETS,
+    FORBID_EXTRA,
+    KNOWN_PATHS,
+    Title,
+    expand,
+    expand_sets,
+    leaves_of,
+    shape,
+    validate,
+)
 from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
 from .literals import Needs, finditer
 
@@ -588,8 +598,9 @@ def _one_row_other(r: Reading) -> Reading:
 
 def _sum(paths: list[str], leaves: Mapping[str, object]) -> int | float | None:
     total: int | float = 0
+    shape = leaves_of(tuple(leaves))
     for p in paths:
-        cells = expand(p, leaves)
+        cells = expand(p, shape)
         if not cells:
             return None
         for c in cells:

@@ -36,6 +36,7 @@ from .catalogue import (
     SumRule,
     bindings,
     expand,
+    leaves_of,
     load_catalogue,
     operands,
 )
@@ -55,6 +56,8 @@ class Facts:
     year: int | None
     published: str | None
     absent: frozenset[str]
+    #: the paths of ``values``: this report's shape
+    paths: Leaves
 
     @classmethod
     def of(cls, report: Report, evidence: dict[str, Evidence]) -> Facts:
@@ -66,10 +69,11 @@ class Facts:
             if tables[s] is None or all(v is None for k, v in values.items() if k.startswith(s + "."))
         )
         values["meta.year"] = report.meta.year
-        return cls(values, evidence, report.template, report.meta.year, report.meta.published, absent)
+        shape = leaves_of(tuple(values))
+        return cls(values, evidence, report.template, report.meta.year, report.meta.published, absent, shape)
 
     def shape(self) -> tuple[str, ...]:
-        return tuple(self.values)
+        return tuple(self.paths)
 
 
 # -- labels for messages ----------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def _checks(
     cat: Catalogue, template: Template | None, leaves: tuple[str, ...], prev: tuple[str, ...] | None
 ) -> tuple[Check, ...]:
     """Every check the catalogue makes of a report of this shape (cached per shape)."""
-    pool, prev_pool = Leaves(leaves), Leaves(prev or ())
+    pool, prev_pool = leaves_of(leaves), leaves_of(prev or ())
     out: list[Check] = []
     for rule in cat.rules:
         if is_cross_year(rule) != (prev is not None) or (template and template not in rule.templates):
@@ -359,7 +363,7 @@ def _cells(paths: list[str], f: Facts) -> list[str] | None:
     """The concrete cells a claim's paths name; None if one names nothing here."""
     cells: list[str] = []
     for p in paths:
-        found = expand(p, f.values)
+        found = expand(p, f.paths)
         if not found:
             return None
         cells += found
