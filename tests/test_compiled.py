@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from extractor.cache import ENV
 from extractor.errors import ConfigError
 from extractor.verify import compiled as on_disk
-from extractor.verify.compiled import ENV, RegexCache, cached_form, parse_yaml
+from extractor.verify.compiled import RegexCache, cached_form, parse_yaml
 from extractor.verify.literals import Needs
 
 PATTERNS = [r"(?P<n>\d+)\s?件", r"(?:予以公开|部分公开)(?P<n>[0-9]+)", r"[一二三四]、(?P<t>[^。\n]{1,20})"]

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extractor.cache import ENV
 from extractor.errors import ConfigError
 from extractor.resources import data_dir
 from extractor.verify.catalogue import KNOWN_PATHS, Leaves, expand, load_catalogue
 from extractor.verify.claims import load_phrasings
-from extractor.verify.compiled import ENV
 
 
 def test_catalogue_loads_with_unique_ids() -> None:

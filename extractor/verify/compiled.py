@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..cache import ENV, Program, folder, from_program, load, parse, program_of, save
+from ..cache import Program, folder, from_program, load, parse, program_of, save
 from ..errors import ConfigError
 from ..resources import nianbao_version
 from .literals import Needs, needed
@@ -31,8 +31,6 @@ T = TypeVar("T")
 
 #: a pattern's program and what a match needs (see :mod:`.literals`)
 _Entry = tuple[Program, tuple[tuple[str, ...], int | None]]
-
-__all__ = ["ENV", "RegexCache", "cached_form", "parse_yaml", "read_rule_file"]
 
 
 def read_rule_file(path: Path) -> bytes:
