@@ -100,6 +100,8 @@ def test_prev_is_only_allowed_in_sum_rules(tmp_path: Path) -> None:
         ("- id: not_processed", "- id: withheld", "duplicate phrasing id withheld"),
         ("context: '{INFO_CASE}'", "context: '({INFO_CASE}'", "bad pattern"),
         ("context: '{INFO_CASE}'", "context: '{INFO}'", "unknown macro {INFO}"),
+        ("    pattern: '不予处理的?{TOT}{N}{U}'", "    colour: red\n    pattern: '不予处理的?{TOT}{N}{U}'", "colour"),
+        ("macros:", "colour: red\nmacros:", "colour"),
     ],
 )
 def test_malformed_claims_file_is_refused_by_name(tmp_path: Path, old: str, new: str, says: str) -> None:

@@ -66,8 +66,6 @@ _OPERAND = cache.compile(r"^(-)?(prev:)?([\w.*{}\[\]]+)$")
 _ID = cache.compile(r"[A-Za-z0-9][\w.-]*")
 
 
-#: What pydantic is told of every class a rule file is validated into: an unknown key is an error.
-FORBID_EXTRA = {"extra": "forbid"}
 
 
 @dataclass_transform(frozen_default=True, kw_only_default=True)
@@ -77,7 +75,9 @@ def shape(cls: type[T]) -> type[T]:
     defaults; the cache's form is a dict per object), frozen for the type checker only.
     Unlike :func:`~extractor.document.record` it generates no ``__eq__``, ``__hash__``
     or ``__setattr__``: each generated method is compiled when the module is imported,
-    and the dozen classes of the catalogues cost every extraction's start-up ~6 ms more."""
+    and the dozen classes of the catalogues cost every extraction's start-up ~6 ms more.
+    pydantic is told that a key the class has no field for is an error."""
+    setattr(cls, "__pydantic_config__", {"extra": "forbid"})  # noqa: B010 - pydantic reads it off the class
     return dataclass(slots=True, kw_only=True, eq=False)(cls)
 
 
@@ -93,15 +93,12 @@ class _ByCheck:
 
 @shape
 class Title:
-    __pydantic_config__ = FORBID_EXTRA
     zh: str
     en: str
 
 
 @shape
 class _Rule:
-    __pydantic_config__ = FORBID_EXTRA
-
     id: str
     title: Title
     severity: Severity
@@ -159,8 +156,6 @@ _RULES: dict[str, type[Rule]] = {"sum": SumRule, "bounds": BoundsRule, "publishe
 @shape
 class RuleFile:
     """One YAML file: named sets (shared by every file) and rules."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     sets: dict[str, list[str]] = field(default_factory=dict)
     rules: list[Annotated[Rule, _ByCheck()]] = field(default_factory=list)

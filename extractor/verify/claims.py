@@ -43,7 +43,6 @@ from ..result import Claim, Evidence, Severity
 from ..template import Template
 from .catalogue import (
     BUILTIN_SETS,
-    FORBID_EXTRA,
     KNOWN_PATHS,
     Title,
     expand,
@@ -109,8 +108,6 @@ class Narration:
 
 @shape
 class Reading:
-    __pydantic_config__ = FORBID_EXTRA
-
     paths: list[str]
     alt_paths: list[str] | None = None
     #: further readings, tried after alt_paths when the tables bear out neither
@@ -122,8 +119,6 @@ class Reading:
 
 @shape
 class Phrasing:
-    __pydantic_config__ = FORBID_EXTRA
-
     id: str
     pattern: str
     paths: list[str] | None = None
@@ -167,8 +162,6 @@ class Phrasing:
 
 @shape
 class BreakdownSpec:
-    __pydantic_config__ = FORBID_EXTRA
-
     id: str
     title: Title
     on_mismatch: Severity = "error"
@@ -181,8 +174,6 @@ class BreakdownSpec:
 class Concept:
     """One canonical path group of the lexicon: the words that name it in a
     narrative; each is read as ``TERM {gap} N unit`` (the number after its name)."""
-
-    __pydantic_config__ = FORBID_EXTRA
 
     id: str
     terms: list[str]
@@ -213,8 +204,6 @@ class Concept:
 
 @shape
 class Lexicon:
-    __pydantic_config__ = FORBID_EXTRA
-
     #: what may stand between a term and its number (no clause break, no 等:
     #: 因本机关不掌握等原因无法提供 names the whole group, not the row)
     gap: str
@@ -225,8 +214,6 @@ class Lexicon:
 class Scope:
     """Words that set what a sentence counts, against what the table counts."""
 
-    __pydantic_config__ = FORBID_EXTRA
-
     #: the sentence counts for more bodies or more kinds of request than the
     #: table (全县各单位, 含咨询): a disagreement is a warning
     broad: str
@@ -236,8 +223,6 @@ class Scope:
 
 @shape
 class ClaimsFile:
-    __pydantic_config__ = FORBID_EXTRA
-
     macros: dict[str, str] = field(default_factory=dict)
     scope: Scope
     breakdown: BreakdownSpec
