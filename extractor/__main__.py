@@ -1,5 +1,5 @@
 """``python -m extractor`` runs the ``nianbao`` command line."""
 
-from .cli import main
+from .cli import script
 
-main()
+script()

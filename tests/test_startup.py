@@ -68,3 +68,38 @@ def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
     assert "extractor.verify.claims" in again["worker"] and "yaml" not in again["worker"]
     # The report, its evidence, claims, findings and JSON are plain classes: pydantic is only for JSON coming in.
     assert _under(again["worker"], ("pydantic", "pydantic_core")) == []
+
+
+# The console script with an exit handler of the caller's: it must still run, and the
+# output come out whole, though the extracting commands skip the interpreter's teardown.
+_SCRIPT = """
+import atexit, sys
+atexit.register(lambda: print("exit handlers ran", file=sys.stderr, flush=True))
+sys.argv = ["nianbao", *sys.argv[1:]]
+from extractor.cli import script
+script()
+print("not reached", file=sys.stderr)
+"""
+
+
+def _script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", _SCRIPT, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_extract_exits_with_its_output_whole_and_exit_handlers_run() -> None:
+    done = _script("extract", str(REPORT), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["meta"]["year"] == 2023
+    assert done.stderr.splitlines() == ["exit handlers ran"]
+
+
+def test_extract_of_a_missing_file_exits_2_through_the_same_door(tmp_path: Path) -> None:
+    done = _script("extract", str(tmp_path / "gone.txt"))
+    assert done.returncode == 2
+    assert "gone.txt" in done.stderr and "exit handlers ran" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_other_commands_end_by_system_exit() -> None:
+    done = _script("--version")
+    assert done.returncode == 0 and done.stdout.strip()
+    assert "exit handlers ran" in done.stderr and "not reached" not in done.stderr

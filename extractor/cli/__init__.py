@@ -1,17 +1,20 @@
 """The ``nianbao`` command line: one module per command, assembled in :mod:`.commands`
 (a run naming a command imports only that command's module).
 
-:func:`main` is the console script. Before it imports the CLI (typer, rich and the
+:func:`script` is the console script, :func:`main` the same for a caller that wants
+its :class:`SystemExit`. Before it imports the CLI (typer, rich and the
 command modules), a command that will extract starts the bounded worker, which
 imports the pipeline and compiles the catalogues meanwhile on another core.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from .commands import app
@@ -38,6 +41,37 @@ def main() -> None:
     build(named if named and named[0] in COMMANDS else COMMANDS)()
 
 
+def script() -> None:
+    """The console script: :func:`main`, and for the extracting commands an exit that
+    skips the interpreter's teardown (see :func:`_leave`)."""
+    try:
+        main()
+    except SystemExit as done:
+        if sys.argv[1:2] and sys.argv[1] in EXTRACTING:
+            _leave(done.code)
+        raise
+
+
+def _leave(code: object) -> NoReturn:
+    """Exit with ``code`` as :class:`SystemExit` would, minus the interpreter's teardown.
+
+    Freeing every module and object one by one takes ~20 ms, a sixth of a whole
+    ``nianbao extract``, and serves no one: the exit handlers still run and the
+    standard streams are flushed. Only the extracting commands leave this way; they
+    write their files through ``with`` blocks, so no buffer waits for a finaliser.
+    """
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    if not isinstance(code, int | None):
+        print(code, file=sys.stderr)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or 1
+    os._exit(status)
+
+
 def __getattr__(name: str) -> Any:
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -46,4 +80,4 @@ def __getattr__(name: str) -> Any:
     return build()
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "script"]
