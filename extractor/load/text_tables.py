@@ -26,11 +26,11 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import fold
+from ..record import record, replace
 from .build import spread
 from .pdf_columns import Token, recover_words, token
 from .pdf_model import Char, make_char
@@ -89,7 +89,7 @@ def _replace(lines: list[Line], start: int, end: int, new: list[Line]) -> list[L
 # --- raw HTML tables -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Td:
     parts: list[tuple[int, str]]  # (offset, raw text) of each text run
     rowspan: int
