@@ -21,7 +21,6 @@ at the printed characters.
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 import re
 import unicodedata
@@ -96,6 +95,8 @@ class _Td:
     colspan: int
 
     def cell(self) -> Cell:
+        import html  # HTML tables in a text report are rare: not imported by every worker
+
         pieces = [(off + len(raw) - len(raw.lstrip()), html.unescape(raw).strip()) for off, raw in self.parts]
         pieces = [(off, text) for off, text in pieces if text]
         text = _SPACE.sub("", fold("".join(t for _, t in pieces)))
