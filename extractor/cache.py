@@ -19,7 +19,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,8 @@ def save(path: Path, data: Any) -> None:
     """Write ``data`` to ``path`` atomically, removing the files of older content
     (another process may be reading one: it is replaced, never truncated); silently
     not when it cannot."""
+    import tempfile  # only a process that writes a cache file needs it (~3 ms of a start)
+
     stem = path.name.rsplit("-", 1)[0]
     try:
         blob = marshal.dumps(data)

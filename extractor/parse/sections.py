@@ -14,8 +14,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 
 from .. import cache
-from ..document import Document, record
+from ..document import Document
 from ..errors import NotAReport
+from ..record import record
 
 _WORDS = cache.compile(r"\S+")
 
