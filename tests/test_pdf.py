@@ -327,9 +327,9 @@ def test_the_title_is_the_documents_information_title(tmp_path: Path) -> None:
     paths = [HUAIAN, FIXTURES / "reports" / "hongze-gov-2023.pdf", _canvas_pdf(tmp_path / "t.pdf", titled), untitled]
     titles = []
     for path in paths:
-        with PdfFile(path.read_bytes(), path.name) as pdf:
+        with PdfFile(path.read_bytes(), path.name) as pdf, pdfium.PdfDocument(path) as theirs:
             titles.append(pdf.title())
-        assert titles[-1] == pdfium.PdfDocument(path).get_metadata_value("Title")
+            assert titles[-1] == theirs.get_metadata_value("Title")
     assert titles[2:] == ["淮安市2024年政府信息公开工作年度报告 𠀋", ""]
 
 
