@@ -333,6 +333,38 @@ def test_the_title_is_the_documents_information_title(tmp_path: Path) -> None:
     assert titles[2:] == ["淮安市2024年政府信息公开工作年度报告 𠀋", ""]
 
 
+def _characters_per_page(pdf: Any) -> list[int]:
+    from extractor.load.pdf_layout import read_page
+
+    counts = []
+    for i in range(pdf.pages):  # pdfium parses each page from the document's bytes as it loads it
+        with pdf.page(i) as loaded:
+            counts.append(sum(map(len, read_page(*loaded, i + 1).lines)))
+    return counts
+
+
+def _read_from_a_copy_only_the_document_holds() -> list[int]:
+    from extractor.load.pdf_document import PdfFile
+
+    pdf = PdfFile(bytes(bytearray(HUAIAN.read_bytes())), "huaian.pdf")  # the only reference to those bytes
+    junk = [bytes(500_000) for _ in range(8)]  # what the memory of freed bytes would be reused for
+    try:
+        return _characters_per_page(pdf)
+    finally:
+        pdf.close()
+        del junk
+
+
+def test_an_open_document_keeps_its_bytes() -> None:
+    from extractor.load.pdf_document import PdfFile
+
+    data = HUAIAN.read_bytes()
+    with PdfFile(data, "huaian.pdf") as pdf:
+        expected = _characters_per_page(pdf)
+    assert len(expected) == 6 and min(expected) > 100
+    assert isolate.run(_read_from_a_copy_only_the_document_holds, source="huaian.pdf", timeout=30) == expected
+
+
 # The direct reader and pypdfium2 (OCR and the review page render with it) in one process,
 # in the order given: both read the same pages whichever started pdfium, from one library.
 _BOTH = """
