@@ -110,12 +110,12 @@ def _garbled(page: PageLayout) -> bool:
 def _read_scans(data: bytes, pages: list[PageLayout], source: str, ocr: bool) -> tuple[Scans | None, str]:
     """Read the pages without a usable text layer by OCR, in place; and, when they
     stay unread, why (for the refusal)."""
-    from .ocr import NEEDS_EXTRA, read_scans
-    from .ocr_engine import installed
-
     wanted = [p.number for p in pages if (p.images and _printed(p) < MIN_PAGE_CHARS) or _garbled(p)]
     if not wanted:
         return None, ""
+    from .ocr import NEEDS_EXTRA, read_scans  # a PDF with a text layer throughout never imports OCR
+    from .ocr_engine import installed
+
     if not ocr:
         return None, "OCR is off (--no-ocr)"
     if not installed():
