@@ -189,6 +189,12 @@ class _Widths:
 
 
 _RULE_RUN = cache.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
+_BAR = cache.compile("[" + re.escape("".join(sorted(_BARS))) + "]")
+
+
+def _bar_offsets(text: str) -> list[int]:
+    """Where the bars of a drawn row stand (the regex engine walks the characters, not Python)."""
+    return [m.start() for m in _BAR.finditer(text)]
 
 
 def _is_rule(text: str) -> bool:
@@ -235,7 +241,7 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 def _bars(line: Line, widths: _Widths) -> list[int]:
     """Display columns of the bars of a drawn row."""
     cols = widths.columns(line)
-    return [cols[k] for k, ch in enumerate(line.text) if ch in _BARS]
+    return [cols[k] for k in _bar_offsets(line.text)]
 
 
 def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> list[Line]:
@@ -270,7 +276,7 @@ def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> li
 def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
     """Grid slot → the cell printed over it, between two bars of ``line``; ``stops`` are
     the grid's bar positions (or bar numbers, when every row has the same bars)."""
-    bars = [k for k, ch in enumerate(line.text) if ch in _BARS]
+    bars = _bar_offsets(line.text)
     cols = widths.columns(line) if stops[-1] >= len(bars) else {k: n for n, k in enumerate(bars)}
     out: dict[int, Cell] = {}
     for a, b in itertools.pairwise(bars):
