@@ -212,12 +212,14 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 
     A block of bar rows and rule lines counts only if one of its rules is drawn
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
-    out: list[Line] = []
-    table = _next_table(lines)
     # (most lines start with a character no rule or bar row does: no call for them)
     first = [ln.text.lstrip()[:1] for ln in lines]
     rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
     ruled = [r or (f in _BARS and _is_drawn_row(ln.text)) for r, f, ln in zip(rule, first, lines, strict=True)]
+    if not any(ruled):
+        return lines  # (most texts draw nothing: no walk over their lines)
+    out: list[Line] = []
+    table = _next_table(lines)
     i = 0
     while i < len(lines):
         j = i
