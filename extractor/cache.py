@@ -19,7 +19,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,14 @@ def folder() -> Path | None:
     return Path(where) if where else user_dir("cache") / "catalogues"
 
 
+def _written(path: Path) -> float:
+    """When ``path`` was written (0 when it is gone)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def load(path: Path) -> Any:
     """What a cache file holds, or None when it is missing or damaged."""
     try:
@@ -56,17 +63,24 @@ def load(path: Path) -> Any:
         return None
 
 
+#: Files of one kind kept side by side (the newest): two installed versions or checkouts
+#: that take turns then each find their own, instead of each making the other's next start cold.
+KEEP = 4
+
+
 def save(path: Path, data: Any) -> None:
-    """Write ``data`` to ``path`` atomically, removing the files of older content
-    (another process may be reading one: it is replaced, never truncated); silently
-    not when it cannot."""
+    """Write ``data`` to ``path`` atomically, removing the oldest files of the same kind
+    beyond :data:`KEEP` (another process may be reading one: it is replaced, never
+    truncated); silently not when it cannot."""
+    import tempfile  # only a process that writes a cache file needs it (~3 ms of a start)
+
     stem = path.name.rsplit("-", 1)[0]
     try:
         blob = marshal.dumps(data)
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"{stem}-*.marshal"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        others = sorted((p for p in path.parent.glob(f"{stem}-*.marshal") if p != path), key=_written, reverse=True)
+        for old in others[KEEP - 1 :]:
+            old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -10,23 +10,8 @@ traced back to where it stands.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
-from typing import TypeVar, dataclass_transform
 
-T = TypeVar("T")
-
-
-@dataclass_transform(frozen_default=True)
-def record(cls: type[T]) -> type[T]:
-    """A value class made once and never changed (a cell, a claim, a compiled check).
-
-    The type checker holds it frozen (an assignment to a field fails strict mypy; make
-    a new one with ``dataclasses.replace``); at run time its fields are plain slots,
-    since ``frozen=True`` sets each field through ``object.__setattr__`` (a quarter of
-    the instructions of reading a text report) and doubles what defining the class
-    costs (~0.8 ms a class, at every start of a worker).
-    """
-    return dataclass(slots=True, unsafe_hash=True)(cls)
+from .record import field, record
 
 
 @record
@@ -63,7 +48,7 @@ class Line:
 Box = tuple[int, float, float, float, float]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Document:
     """Normalised text plus its lines; ``source`` names the file it came from.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from .document import Document
 from .errors import NianbaoError
 from .llm import NAMES as LLM_NAMES
 from .load import isolate, load
+from .record import replace
 
 if TYPE_CHECKING:
     from .llm.settings import LLMSettings

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping
-from dataclasses import field
 from typing import Any, ClassVar
 
 from . import cache
-from .document import record
+from .record import field, record
 from .template import Template, active_paths, active_template, application_paths, review_paths, splits_other
 
 #: The table sections of a canonical report, in FORMAT.md's order.
@@ -58,7 +57,7 @@ class Report:
     active: dict[str, Any] | None = None
     applications: dict[str, Any] | None = None
     review_litigation: dict[str, Any] | None = None
-    _leaves: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _leaves: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_leaves", flatten(self.sections()))  # (the type checker holds a record frozen)

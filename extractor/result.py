@@ -12,10 +12,9 @@ store), it is validated with a pydantic ``TypeAdapter`` over these classes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .document import record
+from .record import field, record
 from .report import Report
 
 Severity = Literal["error", "warning", "info"]
@@ -26,8 +25,7 @@ class Evidence:
     """Where a value was read: its line, its character span in the document
     text, the printed text, and the row and column labels it was read under.
 
-    A plain dataclass, not a model: a report has hundreds of these and
-    pydantic takes dataclass instances as they are.
+    A plain record, not a model: a report has hundreds of these.
     """
 
     line: int
@@ -44,14 +42,14 @@ class Evidence:
 
     def __reduce__(self) -> tuple[type[Evidence], tuple[Any, ...]]:
         # Its fields in order: a result crosses from the worker by pickle, and the
-        # dataclass default (a dict of field names per object) was half of that cost.
+        # default for slots (a dict of field names per object) was half of that cost.
         return Evidence, (self.line, self.start, self.end, self.text, self.page, self.row, self.col, self.box,
                           self.confidence)
 
     def to_json(self, round_box: bool = True) -> dict[str, Any]:
         """Its JSON object, None fields left out; the box to 0.1 point, except in
         claims and findings (``round_box=False``), which have always kept it whole."""
-        # Spelled out, not dataclasses.asdict: that deep-copies every value and was most
+        # Spelled out, not asdict: dataclasses.asdict deep-copied every value and was most
         # of the cost of writing a report's evidence (hundreds of these) to the store.
         out: dict[str, Any] = {"line": self.line, "start": self.start, "end": self.end, "text": self.text}
         if self.page is not None:
@@ -131,7 +129,7 @@ class Finding:
         return out
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Usage:
     """Cost of producing the result (LLM figures stay zero for the parser). Not a
     record: a model backend's session adds to it call by call."""

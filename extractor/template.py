@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
-from .document import record
+from .record import record
 
 Template = Literal["2021", "2019"]
 

@@ -75,3 +75,18 @@ def test_a_process_saves_at_exit_and_the_next_reads_back(tmp_path: Path) -> None
     assert int(count) > 50 and new == "True"  # the labels' patterns, compiled and new
     second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert second.stdout.split() == [count, "False"]  # every one read back from the file
+
+
+def test_the_newest_files_of_a_kind_are_kept_for_versions_taking_turns(tmp_path: Path) -> None:
+    import os
+
+    for n in range(cache.KEEP + 2):  # older versions, oldest first
+        old = tmp_path / f"claims.form-v{n}.marshal"
+        cache.save(old, {"v": n})
+        os.utime(old, (1000 + n, 1000 + n))
+    cache.save(tmp_path / "claims.form-now.marshal", {"v": "now"})
+    cache.save(tmp_path / "rules.form-now.marshal", {"v": "rules"})  # another kind: not counted
+    kept = sorted(p.name for p in tmp_path.glob("claims.form-*.marshal"))
+    newest = [f"claims.form-v{n}.marshal" for n in range(cache.KEEP + 2)][-(cache.KEEP - 1) :]
+    assert kept == sorted(["claims.form-now.marshal", *newest])
+    assert cache.load(tmp_path / "rules.form-now.marshal") == {"v": "rules"}

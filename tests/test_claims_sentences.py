@@ -10,7 +10,6 @@ gold does not make — and the sentences that claim nothing get tables of zeros.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from verify_support import errors, report
 from extractor.evaluate.scoring import score_claims
 from extractor.load import load, load_string
 from extractor.parse.parser import parse
+from extractor.record import replace
 from extractor.verify.claims import NarrativeClaim, find_claims, read_narrative
 from extractor.verify.engine import verify
 

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 
 from extractor.cache import ENV
 from extractor.errors import ConfigError
+from extractor.record import asdict
 from extractor.resources import data_dir
 from extractor.verify.catalogue import KNOWN_PATHS, Leaves, expand, load_catalogue
 from extractor.verify.claims import load_phrasings

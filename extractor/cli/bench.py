@@ -77,10 +77,10 @@ def command(
         typer.echo(json.dumps(result.to_json(), indent=2))
         return
     console.print(_table(result))
-    console.print("reports/s per stage = documents / time in that stage (× jobs), after one warm-up copy; "
-                  "peak heap = largest tracemalloc peak of one document in the stage (Python allocations only, "
-                  "not the PDF helper process nor C libraries); peak RSS = getrusage ru_maxrss of this process, "
-                  "or of the largest worker with --jobs.", highlight=False)
+    console.print("reports/s per stage = documents / time in that stage (× jobs), after one warm-up copy, "
+                  "in the bounded worker that extract and batch use; peak heap = largest tracemalloc peak of one "
+                  "document in the stage (Python allocations only, not C libraries); peak RSS = getrusage "
+                  "ru_maxrss of that worker, or of the largest one with --jobs.", highlight=False)
     if by_format:
         console.print(_formats(result))
     for s in result.skipped:

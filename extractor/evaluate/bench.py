@@ -5,10 +5,13 @@ Document), parse (Document → Report + evidence) and check (claims + verify).
 Throughput is documents per second of the time spent in that stage. Memory is
 measured in a separate pass with :mod:`tracemalloc` (the peak of Python heap
 allocations while one document goes through the stage; C libraries such as
-libxml2 allocate outside it) and, for the whole run, the process's peak
-resident set from :func:`resource.getrusage`. With ``jobs > 1`` the copies are
-spread over a :class:`~concurrent.futures.ProcessPoolExecutor` of spawned
-workers. Every run is timed after a warm-up copy, so figures are steady-state.
+libxml2 allocate outside it) and, for the whole run, the peak resident set from
+:func:`resource.getrusage`. Every pass runs in the bounded worker of
+:mod:`~extractor.load.isolate`, where ``nianbao extract`` and ``nianbao batch``
+run the stages (so a PDF is read there directly, not handed back per stage). With
+``jobs > 1`` the copies are spread over a
+:class:`~concurrent.futures.ProcessPoolExecutor` of spawned processes, each with
+its worker. Every run is timed after a warm-up copy, so figures are steady-state.
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import NianbaoError
-from ..load import load_bytes
+from ..load import isolate, load_bytes
 from ..parse.parser import parse
 from ..verify.claims import read_narrative
 from ..verify.engine import verify
 
 STAGES = ("load", "parse", "check")
 Item = tuple[str, bytes]
+T = TypeVar("T")
+#: Seconds the worker may spend on one benchmark pass.
+_DEADLINE = 3600.0
 
 
 def _stages(name: str, data: bytes) -> list[tuple[str, Callable[[], Any]]]:
@@ -88,7 +94,7 @@ def readable(files: list[Path]) -> tuple[list[Item], list[str]]:
     for f in files:
         item = (f.name, f.read_bytes())
         try:
-            time_stages([item])
+            in_worker(time_stages, [item])
         except NianbaoError as e:
             skipped.append(str(e))  # the message names the file
             continue
@@ -145,15 +151,28 @@ class BenchResult:
         }
 
 
-def _timed(items: list[Item], copies: int) -> tuple[dict[str, float], float, float]:
-    """Warm up on one copy (imports, compiled patterns, helper processes), then time ``copies``.
+def in_worker(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in the bounded worker, where ``nianbao extract`` and ``batch`` run the
+    stages: a PDF or Word file is read there directly, as in production, rather than
+    sent back to this process as a Document for the next stage. Its deadline is generous:
+    a benchmark runs for as long as it was asked to."""
+    return isolate.run(fn, *args, source="nianbao bench", timeout=_DEADLINE)
 
-    Returns the stage seconds and the wall-clock start and end of the timed part.
+
+def _timed(items: list[Item], copies: int) -> tuple[dict[str, float], float, float, int]:
+    """In the worker: warm up on one copy (imports, compiled patterns), then time ``copies``.
+
+    Returns the stage seconds, the wall-clock start and end of the timed part and the
+    worker's peak resident set (KiB).
     """
+    return in_worker(_timed_here, items, copies)
+
+
+def _timed_here(items: list[Item], copies: int) -> tuple[dict[str, float], float, float, int]:
     time_stages(items)
     start = time.time()
     spent = time_stages(items * copies)
-    return spent, start, time.time()
+    return spent, start, time.time(), _peak_rss_kib()
 
 
 def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
@@ -163,30 +182,30 @@ def run_mode(items: list[Item], copies: int, jobs: int) -> ModeFigures:
     (so process start-up is not counted).
     """
     if jobs <= 1:
-        spent, t0, t1 = _timed(items, copies)
-        return ModeFigures(1, len(items) * copies, t1 - t0, spent, _peak_rss_kib(children=False))
+        spent, t0, t1, rss = _timed(items, copies)
+        return ModeFigures(1, len(items) * copies, t1 - t0, spent, rss)
     shares = [n for n in (copies // jobs + (i < copies % jobs) for i in range(jobs)) if n]
     spent = dict.fromkeys(STAGES, 0.0)
-    starts, ends = [], []
-    # spawn, not fork: workers start clean instead of inheriting the parent's
-    # state (the PDF loader's helper process cannot be used from a fork).
+    starts, ends, peaks = [], [], []
+    # spawn, not fork: each pool process starts clean and forks its own bounded worker.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for part, t0, t1 in pool.map(_timed, [items] * len(shares), shares):
+        for part, t0, t1, rss in pool.map(_timed, [items] * len(shares), shares):
             for k, v in part.items():
                 spent[k] += v
             starts.append(t0)
             ends.append(t1)
-    return ModeFigures(len(shares), len(items) * copies, max(ends) - min(starts), spent, _peak_rss_kib(children=True))
+            peaks.append(rss)
+    return ModeFigures(len(shares), len(items) * copies, max(ends) - min(starts), spent, max(peaks))
 
 
-def _peak_rss_kib(children: bool) -> int:
-    """Peak resident set (KiB on Linux) of this process or of its largest child; 0 where
-    :mod:`resource` does not exist (Windows), so the other commands still import."""
+def _peak_rss_kib() -> int:
+    """Peak resident set (KiB on Linux) of this process; 0 where :mod:`resource` does not
+    exist (Windows), so the other commands still import."""
     try:
         import resource
     except ImportError:
         return 0
-    return resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _format(name: str) -> str:
@@ -198,7 +217,7 @@ def format_rates(items: list[Item], copies: int) -> dict[str, float]:
     out = {}
     for fmt in sorted({_format(n) for n, _ in items}):
         mine = [i for i in items if _format(i[0]) == fmt]
-        spent, _, _ = _timed(mine, copies)
+        spent, _, _, _ = _timed(mine, copies)
         out[fmt] = len(mine) * copies / sum(spent.values())
     return out
 
@@ -259,9 +278,9 @@ def bench(
     items, skipped = readable(files)
     if not items:
         raise NianbaoError("no readable report files to benchmark")
-    heap = peak_heap(items)
+    heap = in_worker(peak_heap, items)
     if copies is None:
-        once = sum(time_stages(items).values())
+        once = sum(in_worker(time_stages, items).values())
         copies = max(1, round(seconds / once)) if once > 0 else 1
     result = BenchResult(len(items), copies, heap, skipped=skipped)
     result.modes.append(run_mode(items, copies, 1))

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import BackendError, ConfigError
+from ..record import replace
 from ..result import Usage
 from .cassette import Recorded, read_cassette, record
 from .log import CallRecord, check_writable, public_url, write_call

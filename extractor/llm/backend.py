@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import replace
 
 from ..document import Document
 from ..parse.extraction import Extraction
 from ..parse.meta import read_meta
 from ..parse.parser import Parsed, parse
 from ..parse.sections import Sections, find_sections, require_sections
+from ..record import replace
 from ..report import flatten, unflatten
 from ..result import Finding, Message
 from ..schema import validate_report

@@ -21,11 +21,11 @@ import io
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
+from ..record import field, record
 from . import isolate
 from .ocr_engine import TextBox, installed, recognise
 from .pdf_model import Char, PageLayout
@@ -48,7 +48,7 @@ _RUN = re.compile(r"[0-9A-Za-z|.,]+")
 _LOOKALIKE = frozenset("OoDQlI|SsBZzgq")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Scans:
     """Pages read by OCR, with every character's score and what was left unread."""
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..record import record
 
 #: The model files shipped in the rapidocr wheel (rapidocr/models/).
 MODELS = {
@@ -32,7 +33,7 @@ BOX_THRESHOLD = 0.3
 VERSION = f"rapidocr-3/PP-OCRv6-small/{DETECT_SIDE}/{BOX_THRESHOLD}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Glyph:
     """A character (or a run the recogniser boxed together) and its score, x in pixels."""
 
@@ -42,7 +43,7 @@ class Glyph:
     x1: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextBox:
     """One detected line of text: what it says, its score, its box in pixels, its glyphs."""
 

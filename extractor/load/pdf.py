@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from .. import cache
 from ..document import Box, Document
 from ..errors import InputError, ScannedDocument, UnsupportedFormat
 from ..normalize import PAGE_MARK, fold
+from ..record import record
 from . import isolate
 from .build import DocBuilder
 from .pdf_columns import Cells, Span, recover
@@ -149,7 +149,7 @@ def _check_text_layer(pages: list[PageLayout], source: str, unread: str) -> None
     raise InputError("PDF has no text layer", path=source)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Table:
     """A grid placed in the flow: its table number, a key per grid slot (equal keys are one
     cell, also across a page break) and the first row to emit (after a repeated header)."""
@@ -165,7 +165,7 @@ class _Table:
         return cls(page, grid, [[(serial, cid) for cid in row] for row in grid.rows])
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Row:
     """A row of an unruled table whose blank cells were placed by position (see :mod:`.pdf_columns`)."""
 

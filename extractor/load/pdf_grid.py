@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
 from operator import attrgetter
 
+from ..record import field, record
 from .pdf_model import Char, Seg
 
 #: Rules closer than this (points) are the same rule; gaps this small are joined.
@@ -26,7 +26,7 @@ _TOP = attrgetter("top")
 _X0 = attrgetter("x0")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Grid:
     """A ruled table: ``rows[r][c]`` is the id of the cell covering that grid slot.
 

@@ -6,11 +6,10 @@ Coordinates are points in a top-down frame (``top`` grows down the page).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple
 
-from ..document import record
+from ..record import record
 
 
 class Char(NamedTuple):
@@ -42,7 +41,7 @@ class Seg:
     b: float
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class PageLayout:
     """A page as read: its lines of characters (in content order), rules and images.
 

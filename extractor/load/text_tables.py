@@ -21,16 +21,15 @@ at the printed characters.
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 
 from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import fold
+from ..record import record, replace
 from .build import spread
 from .pdf_columns import Token, recover_words, token
 from .pdf_model import Char, make_char
@@ -89,13 +88,15 @@ def _replace(lines: list[Line], start: int, end: int, new: list[Line]) -> list[L
 # --- raw HTML tables -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Td:
     parts: list[tuple[int, str]]  # (offset, raw text) of each text run
     rowspan: int
     colspan: int
 
     def cell(self) -> Cell:
+        import html  # HTML tables in a text report are rare: not imported by every worker
+
         pieces = [(off + len(raw) - len(raw.lstrip()), html.unescape(raw).strip()) for off, raw in self.parts]
         pieces = [(off, text) for off, text in pieces if text]
         text = _SPACE.sub("", fold("".join(t for _, t in pieces)))

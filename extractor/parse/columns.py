@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from .. import cache
 from ..document import Line
+from ..record import field, record
 from .tokens import Item, Label, Value
 
 #: Table 三's column headers by name (compact text); ``None`` is a 小计 column, not canonical.
@@ -46,7 +46,7 @@ REVIEW_HEADERS: list[tuple[re.Pattern[str], str | None]] = [
 MIN_NAMED = 4
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Columns:
     """One table's value columns as its header names them: grid index → key."""
 

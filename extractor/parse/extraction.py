@@ -11,9 +11,9 @@ depends on no backend.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 
-from ..document import Document, record
+from ..document import Document
+from ..record import field, record
 from ..result import Claim, Usage
 from .parser import Parsed, parse
 

@@ -11,9 +11,9 @@ need. Column-header text repeated after a page break is removed first.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .. import cache
+from ..record import record
 
 _MARKER = cache.compile(
     r"[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|(?<![\d.])\d{1,2}[.、](?!\d)"
@@ -98,7 +98,7 @@ def segments(compact: str) -> list[tuple[str, str]]:
     return [(mk, t) for mk, t in out if mk or t]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class RowMatcher:
     """Reads table 三's row labels in order, keeping the current group."""
 

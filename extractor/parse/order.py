@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from ..document import record
+from ..record import record
 from ..template import application_rows
 from .tokens import Value
 

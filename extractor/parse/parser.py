@@ -16,12 +16,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from .. import cache
 from ..document import Document, Line
+from ..record import field, record, replace
 from ..report import Report
 from ..result import Evidence, Finding, Message, Severity
 from ..template import (
@@ -55,14 +55,14 @@ from .sections import require_sections
 from .tokens import Item, Label, Value, items, parse_number, value_at
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Row:
     label: str
     values: list[Value]
     label_items: list[Label] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Parsed:
     """What the parser read: the report, where each value stands, what it could not place."""
 

@@ -16,8 +16,9 @@ from itertools import accumulate
 from operator import add
 
 from .. import cache
-from ..document import Document, record
+from ..document import Document
 from ..errors import NotAReport
+from ..record import record
 
 _WORDS = cache.compile(r"\S+")
 

@@ -7,11 +7,10 @@ and the parser decides which row a run of values belongs to from the labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import PAGE_MARK
+from ..record import record
 
 #: A printed number: signed, thousands separators, decimals, an optional unit.
 NUMBER = cache.compile(
@@ -25,7 +24,7 @@ _MD_SEPARATOR = cache.compile(r"^[\s|:\-]+$")
 _WS = cache.compile(r"\S+")
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Value:
     """A printed value (``number`` is None for a blank cell) and where it stands."""
 
@@ -39,7 +38,7 @@ class Value:
     col: int | None = None
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Label:
     """A fragment of label text (whitespace removed) and where it starts."""
 

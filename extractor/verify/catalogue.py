@@ -20,13 +20,12 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, dataclass_transform
 
 from .. import cache
-from ..document import record
 from ..errors import ConfigError
+from ..record import Field, asdict, field, record
 from ..resources import data_dir
 from ..result import Severity
 from ..template import (
@@ -68,17 +67,14 @@ _ID = cache.compile(r"[A-Za-z0-9][\w.-]*")
 
 
 
-@dataclass_transform(frozen_default=True, kw_only_default=True)
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field, Field))
 def shape(cls: type[T]) -> type[T]:
-    """A class a rule file is validated into (by pydantic, which validates dataclasses)
-    and the catalogue is made of: keyword-only (required fields follow inherited
-    defaults; the cache's form is a dict per object), frozen for the type checker only.
-    Unlike :func:`~extractor.document.record` it generates no ``__eq__``, ``__hash__``
-    or ``__setattr__``: each generated method is compiled when the module is imported,
-    and the dozen classes of the catalogues cost every extraction's start-up ~6 ms more.
-    pydantic is told that a key the class has no field for is an error."""
+    """A class a rule file is validated into (by pydantic, through the record's twin)
+    and the catalogue is made of: a :func:`~extractor.record.record`, keyword-only
+    (required fields follow inherited defaults; the cache's form is a dict per object),
+    compared by identity. pydantic is told that a key the class has no field for is an error."""
     setattr(cls, "__pydantic_config__", {"extra": "forbid"})  # noqa: B010 - pydantic reads it off the class
-    return dataclass(slots=True, kw_only=True, eq=False)(cls)
+    return record(kw_only=True, eq=False)(cls)
 
 
 class _ByCheck:
@@ -187,7 +183,7 @@ def _check_operand(rule: _Rule, operand: str, sets: dict[str, dict[str, str]]) -
         raise ValueError(f"rule {rule.id}: {operand!r} names no canonical path")
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Catalogue:
     """All rules, by file order; ``sets`` holds builtin and file-defined sets."""
 

@@ -30,13 +30,13 @@ import bisect
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import KW_ONLY, asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import cache
-from ..document import Document, record
+from ..document import Document
 from ..errors import ConfigError
+from ..record import asdict, field, record, replace
 from ..report import Report
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
@@ -55,12 +55,11 @@ from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
 from .literals import Needs, finditer
 
 
-@record
+@record(kw_only=True)
 class NarrativeClaim(Claim):
     """A claim the phrasing ``rule`` of ``rules/claims.yaml`` found (its
     ``on_mismatch`` there is the severity of a disagreement with the tables)."""
 
-    _: KW_ONLY
     rule: str
     #: why this reading comes first, where the sentence admits two
     why: str | None = None
@@ -239,7 +238,7 @@ class Compiled:
     needs: Needs
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class ClaimCatalogue:
     phrasings: tuple[Compiled, ...]
     breakdown: BreakdownSpec
@@ -443,7 +442,7 @@ def _wrapped_number(text: str, ws: re.Match[str]) -> bool:
     return at >= WRAPPED_LINE and "\n" not in text[at - WRAPPED_LINE : at]
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Narrative:
     """The narrative with whitespace removed; ``origin`` maps back to the document.
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
-from ..document import record
+from ..record import record, replace
 from ..report import SECTIONS, Report
 from ..result import Claim, Evidence, Finding, Message, Severity
 from ..template import (

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..load import read_file
+from ..record import record
 from ..report import SECTIONS, Report
 from ..result import Claim, Evidence, Finding
 from .catalogue import validation_message
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Checked:
     """One verified file: its name, the report, its evidence and every finding."""
 
