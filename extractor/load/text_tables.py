@@ -232,9 +232,9 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     # (most lines start with a character no rule or bar row does: no call for them)
     first = [ln.text.lstrip()[:1] for ln in lines]
     rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
+    if not any(r and not _DRAWN.isdisjoint(ln.text) for r, ln in zip(rule, lines, strict=True)):
+        return lines  # no rule is drawn (most texts, Markdown's |---|): no walk over the lines
     ruled = [r or (f in _BARS and _is_drawn_row(ln.text)) for r, f, ln in zip(rule, first, lines, strict=True)]
-    if not any(ruled):
-        return lines  # (most texts draw nothing: no walk over their lines)
     out: list[Line] = []
     table = _next_table(lines)
     i = 0
