@@ -72,12 +72,50 @@ def test_huaian_values_have_page_and_position() -> None:
     assert fee.page == 4 and fee.box is not None
 
 
-def test_without_cffi_a_pdf_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("missing", ["_cffi_backend", "pypdfium2_raw"])
+def test_without_cffi_or_pypdfium2_a_pdf_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
     from extractor.load.pdf import load_pdf
 
-    monkeypatch.setitem(sys.modules, "_cffi_backend", None)  # as if cffi were not installed
+    monkeypatch.setitem(sys.modules, missing, None)  # as if cffi (or pypdfium2, which ships pdfium) were not installed
+    monkeypatch.delitem(sys.modules, "extractor.load.pdf_library", raising=False)  # so that it looks again
     with pytest.raises(UnsupportedFormat, match=r"needs pypdfium2 and cffi: pip install 'nianbao\[pdf\]'"):
         load_pdf((FIXTURES / "reports" / "huaian-gov-2024.pdf").read_bytes(), "huaian.pdf")
+
+
+def _address(handle: Any) -> int | None:
+    """The address behind one of pypdfium2's typed handles."""
+    value: int | None = ctypes.cast(handle, ctypes.c_void_p).value
+    return value
+
+
+def test_declared_functions_match_the_headers() -> None:
+    """Each function the reader declares takes and returns what pdfium's headers say (as
+    pypdfium2's bindings, generated from them, have it), a pointer as an ``intptr_t``; the
+    library configuration is laid out as pdfium's; the constants are pdfium's."""
+    import pypdfium2.raw as raw
+
+    from extractor.load import pdf_library as lib
+
+    def theirs(t: Any) -> str:  # a ctypes type, as the ABI sees it
+        if t is None or issubclass(t, (ctypes._Pointer, ctypes.c_void_p)) or t is ctypes.c_float:
+            return {None: "void", ctypes.c_float: "float"}.get(t, "intptr_t")
+        return f"{'unsigned' if t._type_ in 'BHILQ' else 'signed'} {ctypes.sizeof(t)}"
+
+    def ours(t: Any) -> str:  # a cffi type, likewise
+        if t.cname in ("void", "float", "intptr_t"):
+            return str(t.cname)
+        unsigned = t.cname.startswith("unsigned") or t.cname == "size_t"
+        return f"{'unsigned' if unsigned else 'signed'} {lib.FFI.sizeof(t)}"
+
+    for name, signature in lib.SIGNATURES.items():
+        func, declared = getattr(raw, name), lib.FFI.typeof(signature)
+        want = [theirs(func.restype), *map(theirs, func.argtypes)]
+        assert [ours(declared.result), *map(ours, declared.args)] == want, name
+    fields = [n for n, _ in lib._Config._fields_]
+    offsets = [getattr(raw.FPDF_LIBRARY_CONFIG, n).offset for n, _ in raw.FPDF_LIBRARY_CONFIG._fields_[:4]]
+    assert [getattr(lib._Config, n).offset for n in fields] == offsets
+    for kind in ("ERR_PASSWORD", "PAGEOBJ_PATH", "PAGEOBJ_IMAGE", "PAGEOBJ_FORM", "SEGMENT_BEZIERTO", "SEGMENT_MOVETO"):
+        assert getattr(lib, f"FPDF_{kind}") == getattr(raw, f"FPDF_{kind}"), kind
 
 
 @pytest.mark.parametrize("name", ["huaian-gov-2024.pdf", "hongze-gov-2023.pdf"])
@@ -86,22 +124,24 @@ def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    from extractor.load.pdf_calls import box_heights, handle, loose_boxes, matrices, objects, segments, stroked
+    from extractor.load.pdf_calls import box_heights, codes, loose_boxes, matrices, objects, segments, stroked
 
     pdf = pdfium.PdfDocument(FIXTURES / "reports" / name)
     paths = 0
     for page in pdf:
         tp = page.get_textpage()
         every = list(range(tp.count_chars()))
+        assert codes(_address(tp.raw)) == [raw.FPDFText_GetUnicode(tp, i) for i in every]
         loose = [tp.get_charbox(i, loose=True) for i in every]
-        assert loose_boxes(handle(tp.raw), every) == [v for b in loose for v in (b[0], b[3], b[2], b[1])]
-        assert box_heights(handle(tp.raw), every) == [top - bottom for _, bottom, _, top in map(tp.get_charbox, every)]
+        assert loose_boxes(_address(tp.raw), every) == [v for b in loose for v in (b[0], b[3], b[2], b[1])]
+        heights = [top - bottom for _, bottom, _, top in map(tp.get_charbox, every)]
+        assert box_heights(_address(tp.raw), every) == heights
         listed = list(page.get_objects(max_depth=1))
-        assert objects(handle(page.raw), None) == ([handle(o.raw) for o in listed], [o.type for o in listed])
+        assert objects(_address(page.raw), None) == ([_address(o.raw) for o in listed], [o.type for o in listed])
         drawn = [o for o in listed if o.type == raw.FPDF_PAGEOBJ_PATH]
         paths += len(drawn)
         expected = [(m.a, m.b, m.c, m.d, m.e, m.f) for m in (o.get_matrix() for o in listed)]
-        assert matrices([handle(o.raw) for o in listed]) == expected
+        assert matrices([_address(o.raw) for o in listed]) == expected
         modes, shapes = [], []
         fill, stroke = ctypes.c_int(), ctypes.c_int()
         x, y = ctypes.c_float(), ctypes.c_float()
@@ -116,8 +156,8 @@ def test_bulk_reads_equal_pdfiums_one_call_per_item(name: str) -> None:
                 types.append(raw.FPDFPathSegment_GetType(seg))
                 closes.append(raw.FPDFPathSegment_GetClose(seg))
             shapes.append((points, types, closes))
-        assert stroked([handle(o.raw) for o in drawn]) == modes
-        assert segments([handle(o.raw) for o in drawn]) == shapes
+        assert stroked([_address(o.raw) for o in drawn]) == modes
+        assert segments([_address(o.raw) for o in drawn]) == shapes
     pdf.close()
     assert paths > 10
 
@@ -198,9 +238,9 @@ def _canvas_pdf(path: Path, draw: Callable[[Any], None], **kw: Any) -> Path:
 
 def test_rules_and_images_inside_forms_are_placed_by_their_matrices(tmp_path: Path) -> None:
     """A form drawn twice (once inside another form, scaled): its rules land where each use puts them."""
-    import pypdfium2 as pdfium
     from PIL import Image
 
+    from extractor.load.pdf_document import PdfFile
     from extractor.load.pdf_layout import read_page
 
     img = tmp_path / "dot.png"
@@ -222,9 +262,8 @@ def test_rules_and_images_inside_forms_are_placed_by_their_matrices(tmp_path: Pa
         c.scale(2, 1)
         c.doForm("outer")
 
-    pdf = pdfium.PdfDocument(_canvas_pdf(tmp_path / "forms.pdf", draw))
-    page = read_page(pdf[0], 1)
-    pdf.close()
+    with PdfFile(_canvas_pdf(tmp_path / "forms.pdf", draw).read_bytes(), "forms.pdf") as pdf, pdf.page(0) as loaded:
+        page = read_page(*loaded, 1)
     assert page.images == 2
     xs = sorted({round(s.at, 2) for s in page.rules if not s.horizontal})
     tops = sorted({round(page.height - s.at, 2) for s in page.rules if s.horizontal})
@@ -273,6 +312,98 @@ def test_a_text_layer_of_unmapped_glyphs_is_garbled(text: str, garbled: bool) ->
     assert _garbled(page) is garbled
 
 
+def test_the_title_is_the_documents_information_title(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    from extractor.load.pdf_document import PdfFile
+
+    def titled(c: Any) -> None:
+        c.setTitle("淮安市2024年政府信息公开工作年度报告 𠀋")  # a character beyond the BMP, too
+        c.drawString(72, 720, "report")
+
+    blank = pdfium.PdfDocument.new()
+    blank.new_page(595, 842)
+    blank.save(str(untitled := tmp_path / "untitled.pdf"))  # no document information at all
+    paths = [HUAIAN, FIXTURES / "reports" / "hongze-gov-2023.pdf", _canvas_pdf(tmp_path / "t.pdf", titled), untitled]
+    titles = []
+    for path in paths:
+        with PdfFile(path.read_bytes(), path.name) as pdf, pdfium.PdfDocument(path) as theirs:
+            titles.append(pdf.title())
+            assert titles[-1] == theirs.get_metadata_value("Title")
+    assert titles[2:] == ["淮安市2024年政府信息公开工作年度报告 𠀋", ""]
+
+
+def _characters_per_page(pdf: Any) -> list[int]:
+    from extractor.load.pdf_layout import read_page
+
+    counts = []
+    for i in range(pdf.pages):  # pdfium parses each page from the document's bytes as it loads it
+        with pdf.page(i) as loaded:
+            counts.append(sum(map(len, read_page(*loaded, i + 1).lines)))
+    return counts
+
+
+def _read_from_a_copy_only_the_document_holds() -> list[int]:
+    from extractor.load.pdf_document import PdfFile
+
+    pdf = PdfFile(bytes(bytearray(HUAIAN.read_bytes())), "huaian.pdf")  # the only reference to those bytes
+    junk = [bytes(500_000) for _ in range(8)]  # what the memory of freed bytes would be reused for
+    try:
+        return _characters_per_page(pdf)
+    finally:
+        pdf.close()
+        del junk
+
+
+def test_an_open_document_keeps_its_bytes() -> None:
+    from extractor.load.pdf_document import PdfFile
+
+    data = HUAIAN.read_bytes()
+    with PdfFile(data, "huaian.pdf") as pdf:
+        expected = _characters_per_page(pdf)
+    assert len(expected) == 6 and min(expected) > 100
+    assert isolate.run(_read_from_a_copy_only_the_document_holds, source="huaian.pdf", timeout=30) == expected
+
+
+# The direct reader and pypdfium2 (OCR and the review page render with it) in one process,
+# in the order given: both read the same pages whichever started pdfium, from one library.
+_BOTH = """
+import sys
+from pathlib import Path
+data = Path(sys.argv[2]).read_bytes()
+
+def ours():
+    from extractor.load.pdf import read_pdf
+    return [ln.text for ln in read_pdf(data, "r.pdf").lines]
+
+def theirs():
+    from extractor.service.pageimage import _png, _sizes
+    return [_sizes(data), len(_png(data, 1, 0.25))]
+
+first, second = (ours, theirs) if sys.argv[1] == "ours" else (theirs, ours)
+done = {first.__name__: first(), second.__name__: second()}
+assert first() == done[first.__name__]
+done["mapped"] = sorted({line.split()[-1] for line in open("/proc/self/maps") if "libpdfium" in line})
+print(repr(done))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_the_reader_and_pypdfium2_share_pdfium_in_either_order() -> None:
+    import ast
+    import subprocess
+
+    runs = [
+        subprocess.run([sys.executable, "-c", _BOTH, first, str(HUAIAN)], capture_output=True, text=True, timeout=60)
+        for first in ("ours", "theirs")
+    ]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    ours_first, theirs_first = (ast.literal_eval(r.stdout) for r in runs)
+    assert ours_first == theirs_first
+    assert len(ours_first["mapped"]) == 1
+    assert ours_first["ours"][0] == "淮安市人民政府" and len(ours_first["theirs"][0]) == 6
+
+
 def test_encrypted_pdf(tmp_path: Path) -> None:
     from reportlab.lib import pdfencrypt
 
@@ -288,6 +419,23 @@ def test_truncated_pdf(tmp_path: Path, cut: float) -> None:
     path = tmp_path / "cut.pdf"
     path.write_bytes(data[: int(len(data) * cut)])
     with pytest.raises(InputError, match=r"cut\.pdf: corrupt or truncated PDF"):
+        load(path)
+
+
+def test_a_page_tree_promising_more_pages_than_it_holds(tmp_path: Path) -> None:
+    one = _canvas_pdf(tmp_path / "one.pdf", lambda c: c.drawString(72, 720, "report"))
+    path = tmp_path / "count.pdf"
+    path.write_bytes(one.read_bytes().replace(b"/Count 1", b"/Count 2"))
+    with pytest.raises(InputError, match=r"count\.pdf: corrupt PDF: page 2 cannot be loaded"):
+        load(path)
+
+
+def test_pdf_without_pages(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    path = tmp_path / "none.pdf"
+    pdfium.PdfDocument.new().save(str(path))
+    with pytest.raises(InputError, match=r"none\.pdf: corrupt or truncated PDF"):  # as pypdfium2 refused it
         load(path)
 
 

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPORT = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports" / "panyu-hrss-2023.txt"
+REPORTS = Path(__file__).resolve().parents[1] / "eval" / "fixtures" / "reports"
+REPORT = REPORTS / "panyu-hrss-2023.txt"
 
 #: Modules the parser path must never load: the store, the service, eval, the model client.
 HEAVY = (
@@ -35,13 +36,13 @@ print(json.dumps({"cli": sorted(sys.modules), "worker": worker}), file=sys.stder
 """
 
 
-def _modules_after(*args: str, env: dict[str, str] | None = None) -> dict[str, set[str]]:
+def _modules_after(*args: str, env: dict[str, str] | None = None, year: int = 2023) -> dict[str, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120,
         env={**os.environ, **(env or {})},
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["meta"]["year"] == 2023
+    assert json.loads(done.stdout)["meta"]["year"] == year
     return {k: set(v) for k, v in json.loads(done.stderr.strip().splitlines()[-1]).items()}
 
 
@@ -57,6 +58,14 @@ def test_extract_text_report_imports_no_heavy_module() -> None:
     assert _under(loaded["cli"], (*PIPELINE, "rich")) == []  # JSON needs no console
     others = {f"extractor.cli.{m}" for m in ("batch", "bench", "evaluate", "export", "logs", "review", "serve")}
     assert sorted(loaded["cli"] & others) == []
+
+
+def test_extract_pdf_report_reads_pdfium_without_pypdfium2() -> None:
+    """pdfium is called directly (load/pdf_library.py): pypdfium2's Python package, ~30 ms of
+    start-up, is only the wheel that ships the library."""
+    loaded = _modules_after("extract", str(REPORTS / "huaian-gov-2024.pdf"), "--format", "json", year=2024)
+    assert "extractor.load.pdf_layout" in loaded["worker"]  # the probe really read the PDF there
+    assert _under(loaded["worker"], ("pypdfium2", "pypdfium2_raw", "pypdfium2_cfg", "cffi")) == []
 
 
 def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:

@@ -86,8 +86,10 @@ def test_warming_for_a_pdf_imports_its_reader_and_for_text_none() -> None:
 import sys
 from extractor.pipeline import warm
 warm([".txt"])
-text = sorted(m for m in ("lxml", "pypdfium2", "extractor.load.text", "extractor.verify.claims") if m in sys.modules)
+modules = ("lxml", "extractor.load.pdf_library", "extractor.load.text", "extractor.verify.claims")
+text = sorted(m for m in modules if m in sys.modules)
 warm([".PDF", ".md"])
-print(json.dumps({"text": text, "pdf": "pypdfium2" in sys.modules and "extractor.load.pdf" in sys.modules}))
+pdf = all(m in sys.modules for m in ("extractor.load.pdf", "extractor.load.pdf_library"))  # pdfium opened
+print(json.dumps({"text": text, "pdf": pdf}))
 """)
     assert out == {"text": ["extractor.load.text", "extractor.verify.claims"], "pdf": True}

@@ -139,7 +139,7 @@ def load(path: str | Path, *, ocr: bool = True) -> Document:
 #: The reader modules a file suffix needs, for :func:`prepare`.
 _READERS = {
     **dict.fromkeys(TEXT_SUFFIXES, ("text",)), **dict.fromkeys(HTML_SUFFIXES, ("html",)),
-    ".pdf": ("pdf", "pdf_layout"), ".docx": ("docx",),
+    ".pdf": ("pdf", "pdf_document", "pdf_layout"), ".docx": ("docx",),
 }
 
 

@@ -116,19 +116,26 @@ def _frames(data: bytes, source: str) -> Iterator[tuple[Any, float]]:
         raise InputError(f"cannot read the image: {e}", path=source) from e
 
 
-def read_scans(pdf: Any, numbers: list[int], source: str) -> Scans:
-    """The given pages of an open pypdfium2 document, rendered and recognised."""
+def read_scans(data: bytes, numbers: list[int], source: str) -> Scans:
+    """The given pages of a PDF, rendered (pypdfium2, imported only here: a text PDF's reader
+    calls pdfium without it) and recognised."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
     if len(numbers) > MAX_PAGES:
         raise InputError(f"too many scanned pages ({len(numbers)}; OCR reads at most {MAX_PAGES})", path=source)
     scans = Scans()
     scale = RENDER_DPI / 72
-    for k, number in enumerate(numbers, 1):
-        page = pdf[number - 1]
-        try:
-            rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[:, :, :3]
-        finally:
-            page.close()
-        _read_page(scans, rgb, number, scale, f"{k}/{len(numbers)}")
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for k, number in enumerate(numbers, 1):
+            page = pdf[number - 1]
+            try:
+                rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[:, :, :3]
+            finally:
+                page.close()
+            _read_page(scans, rgb, number, scale, f"{k}/{len(numbers)}")
+    finally:
+        pdf.close()
     return scans
 
 

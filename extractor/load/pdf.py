@@ -1,4 +1,4 @@
-"""Read a PDF report with pypdfium2: text lines like a PDF dump, ruled tables as cell grids.
+"""Read a PDF report with pdfium: text lines like a PDF dump, ruled tables as cell grids.
 
 One cheap pass per page reads characters with their boxes and the ruling lines
 (see :mod:`.pdf_layout`). Ruled tables become rows with cells (:mod:`.pdf_grid`),
@@ -49,8 +49,7 @@ def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: boo
     """A Document from the bytes of a PDF; gives up with an InputError after ``timeout`` s
     (per page read by OCR). ``ocr=False`` refuses scans instead of reading them."""
     try:
-        import _cffi_backend  # type: ignore[import-untyped]  # noqa: F401  # pdfium's per-character calls
-        import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
+        from . import pdf_library  # noqa: F401  # pdfium, shipped by pypdfium2, called through cffi's backend
     except ImportError as e:
         raise UnsupportedFormat("reading PDF needs pypdfium2 and cffi: pip install 'nianbao[pdf]'", path=source) from e
     return isolate.run(read_pdf, data, source, ocr, source=source, timeout=timeout)
@@ -58,25 +57,16 @@ def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: boo
 
 def read_pdf(data: bytes, source: str, ocr: bool = True) -> Document:
     """The loader proper, without a deadline (runs inside the worker)."""
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as raw  # type: ignore[import-untyped]
-
+    from .pdf_document import PdfFile
     from .pdf_layout import read_page
 
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as e:
-        if getattr(e, "err_code", None) == raw.FPDF_ERR_PASSWORD:
-            raise InputError("encrypted PDF (password required)", path=source) from e
-        raise InputError("corrupt or truncated PDF", path=source) from e
-    try:
-        if len(pdf) == 0:
-            raise InputError("PDF has no pages", path=source)
-        pages = [read_page(pdf[i], i + 1) for i in range(len(pdf))]
-        scans, unread = _read_scans(pdf, pages, source, ocr)
-        title = pdf.get_metadata_value("Title")
-    finally:
-        pdf.close()
+    pages: list[PageLayout] = []
+    with PdfFile(data, source) as pdf:
+        for i in range(pdf.pages):
+            with pdf.page(i) as (handle, text):
+                pages.append(read_page(handle, text, i + 1))
+        title = pdf.title()
+    scans, unread = _read_scans(data, pages, source, ocr)
     reread = [p.number for p in pages if p.glyphless]
     if reread:
         from .pdf_plumber import read_pages
@@ -117,7 +107,7 @@ def _garbled(page: PageLayout) -> bool:
     return odd * 3 > len(chars) > 0
 
 
-def _read_scans(pdf: object, pages: list[PageLayout], source: str, ocr: bool) -> tuple[Scans | None, str]:
+def _read_scans(data: bytes, pages: list[PageLayout], source: str, ocr: bool) -> tuple[Scans | None, str]:
     """Read the pages without a usable text layer by OCR, in place; and, when they
     stay unread, why (for the refusal)."""
     from .ocr import NEEDS_EXTRA, read_scans
@@ -130,7 +120,7 @@ def _read_scans(pdf: object, pages: list[PageLayout], source: str, ocr: bool) ->
         return None, "OCR is off (--no-ocr)"
     if not installed():
         return None, NEEDS_EXTRA
-    scans = read_scans(pdf, wanted, source)
+    scans = read_scans(data, wanted, source)
     for page in scans.pages:
         pages[page.number - 1] = page
     return scans, "OCR found no text on them (blank or unreadable pages)"

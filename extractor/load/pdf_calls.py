@@ -1,18 +1,14 @@
 """pdfium's C functions, called in bulk with plain integer handles and addresses.
 
-A call through ``pypdfium2.raw`` converts each argument through its typed
+A call through ctypes bindings converts each argument through its typed
 pointer class and costs about a microsecond; a page has hundreds of
-characters and objects, each needing a call or two. These are the same
-functions called through cffi with every pointer declared ``intptr_t``, so a
+characters and objects, each needing a call or two. These functions are
+declared with every pointer an ``intptr_t`` (:mod:`.pdf_library`), so a
 handle or an address into one ctypes array passes as an int (a call costs
 about 30% fewer instructions than through ctypes, and the GIL is kept), and
 each is mapped over a whole page at once: the results land in one buffer
 read back with a single slice. Handles stay valid while their page (or text
 page) is open.
-
-The FFI is ``_cffi_backend``'s own, the one cffi's out-of-line modules build
-on: it reads these simple C types itself, so importing it costs under a
-millisecond where cffi's full front end (its C parser) costs tens.
 """
 
 from __future__ import annotations
@@ -23,8 +19,7 @@ from collections.abc import Iterator, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-import _cffi_backend  # type: ignore[import-untyped]
-import pypdfium2.raw as raw  # type: ignore[import-untyped]
+from .pdf_library import pdfium
 
 #: A pdfium handle as an address (``None`` or 0 for NULL).
 Handle = int | None
@@ -33,47 +28,20 @@ Matrix = tuple[float, float, float, float, float, float]
 #: A path's segments: points ``x, y`` (flat), kinds (``FPDF_SEGMENT_*``) and close flags.
 Path = tuple[list[float], list[int], list[int]]
 
-
-_FFI = _cffi_backend.FFI()
-#: C names of the ctypes types pdfium's functions take and return (pointers aside).
-_C_TYPES: dict[Any, str] = {
-    None: "void", ctypes.c_int: "int", ctypes.c_ulong: "unsigned long",
-    ctypes.c_float: "float", ctypes.c_double: "double",
-}
-
-
-def _plain(func: Any) -> Any:
-    """``func`` callable through cffi, every pointer argument and result an ``intptr_t``."""
-
-    def c_type(t: Any) -> str:
-        return "intptr_t" if t is not None and issubclass(t, ctypes._Pointer) else _C_TYPES[t]
-
-    address = ctypes.cast(func, ctypes.c_void_p).value
-    if address is None:
-        raise ImportError(f"pdfium has no {func.__name__}")
-    return _FFI.cast(f"{c_type(func.restype)}(*)({', '.join(map(c_type, func.argtypes))})", address)
-
-
-_LOOSE_BOX = _plain(raw.FPDFText_GetLooseCharBox)
-_CHAR_BOX = _plain(raw.FPDFText_GetCharBox)
-_PAGE_COUNT = _plain(raw.FPDFPage_CountObjects)
-_PAGE_OBJECT = _plain(raw.FPDFPage_GetObject)
-_FORM_OBJECT = _plain(raw.FPDFFormObj_GetObject)
-_FORM_COUNT = _plain(raw.FPDFFormObj_CountObjects)
-_OBJECT_TYPE = _plain(raw.FPDFPageObj_GetType)
-_MATRIX = _plain(raw.FPDFPageObj_GetMatrix)
-_DRAW_MODE = _plain(raw.FPDFPath_GetDrawMode)
-_SEGMENT_COUNT = _plain(raw.FPDFPath_CountSegments)
-_SEGMENT = _plain(raw.FPDFPath_GetPathSegment)
-_SEGMENT_POINT = _plain(raw.FPDFPathSegment_GetPoint)
-_SEGMENT_TYPE = _plain(raw.FPDFPathSegment_GetType)
-_SEGMENT_CLOSE = _plain(raw.FPDFPathSegment_GetClose)
-
-
-def handle(obj: Any) -> Handle:
-    """The address behind one of pypdfium2's typed handles."""
-    value: Handle = ctypes.cast(obj, ctypes.c_void_p).value
-    return value
+_LOOSE_BOX = pdfium.FPDFText_GetLooseCharBox
+_CHAR_BOX = pdfium.FPDFText_GetCharBox
+_PAGE_COUNT = pdfium.FPDFPage_CountObjects
+_PAGE_OBJECT = pdfium.FPDFPage_GetObject
+_FORM_OBJECT = pdfium.FPDFFormObj_GetObject
+_FORM_COUNT = pdfium.FPDFFormObj_CountObjects
+_OBJECT_TYPE = pdfium.FPDFPageObj_GetType
+_MATRIX = pdfium.FPDFPageObj_GetMatrix
+_DRAW_MODE = pdfium.FPDFPath_GetDrawMode
+_SEGMENT_COUNT = pdfium.FPDFPath_CountSegments
+_SEGMENT = pdfium.FPDFPath_GetPathSegment
+_SEGMENT_POINT = pdfium.FPDFPathSegment_GetPoint
+_SEGMENT_TYPE = pdfium.FPDFPathSegment_GetType
+_SEGMENT_CLOSE = pdfium.FPDFPathSegment_GetClose
 
 
 def _run(calls: Iterator[Any]) -> None:
@@ -84,6 +52,17 @@ def _run(calls: Iterator[Any]) -> None:
 def _addresses(buf: ctypes.Array[Any], first: int, step: int, n: int) -> range:
     base = ctypes.addressof(buf) + first
     return range(base, base + step * n, step)
+
+
+def codes(textpage: Handle) -> list[int]:
+    """The code point of every character index, fetched in one call."""
+    n = pdfium.FPDFText_CountChars(textpage)
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = pdfium.FPDFText_GetText(textpage, 0, n, ctypes.addressof(buf))
+    found: list[int] = buf[: max(got - 1, 0)]
+    if len(found) != n:  # surrogate pairs shift the indices: ask char by char
+        found = list(map(pdfium.FPDFText_GetUnicode, repeat(textpage, n), range(n)))
+    return found
 
 
 def loose_boxes(textpage: Handle, indices: Sequence[int]) -> list[float]:

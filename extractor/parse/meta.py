@@ -9,7 +9,6 @@ labelled date (``发布时间：2024-03-08``) or the signature date at the end.
 from __future__ import annotations
 
 import itertools
-import re
 
 from .. import cache
 from ..document import Document
@@ -41,6 +40,7 @@ _LABELLED_DATE = cache.compile(
 _TAG = cache.compile(r"<[^>]{0,1000}>")  # bounded: a line of "<" without ">" stays linear
 _SIGNATURE_DATE = Collapsed(r"^\s*(?:\S{2,40}\s+)?" + _DATE + r"\s*$")
 _YEAR = cache.compile(r"(?:19|20)\d{2}\s*年")
+_TRAILING_VERB = cache.compile(r"(?:关于|发布|公布|编制)$")
 _MARKUP = cache.compile(r"^[#>*\s]+|[*_`]+")
 
 
@@ -59,7 +59,7 @@ def _arabic_dates(text: str) -> str:
 
 def _clean_agency(s: str) -> str | None:
     s = _MARKUP.sub("", _SEPARATORS.sub("", s))
-    s = re.sub(r"(?:关于|发布|公布|编制)$", "", s).strip(" ：:，,。\"'“”‘’")
+    s = _TRAILING_VERB.sub("", s).strip(" ：:，,。\"'“”‘’")
     return s if 2 <= len(s) <= 40 and _AGENCY_END.search(s) else None
 
 
