@@ -4,6 +4,7 @@ each in stride, and what it cannot place it leaves blank and reports."""
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from typing import Any
 
@@ -314,6 +315,20 @@ def test_layout_text_blank_cells_are_placed_by_character_column() -> None:
     p = parse(doc)
     ev = p.evidence["applications.granted.total"]
     assert doc.text[ev.start : ev.end] == "56" and not [f for f in p.findings if f.rule == "parse.unplaced"]
+
+
+def test_display_columns_without_unicodedata_agree_with_it() -> None:
+    """Layout text is measured in display columns; the width of the characters the
+    shortcut covers (every BMP character its pattern accepts) is unicodedata's."""
+    from extractor.document import Line
+    from extractor.load.text_tables import _SURE, _width, _Widths
+
+    covered = "".join(ch for ch in map(chr, range(0x10000)) if _SURE.fullmatch(ch) and ch != "\n")
+    assert len(covered) > 30000
+    cols = _Widths(covered).columns(Line(1, 0, len(covered), covered))
+    assert [b - a for a, b in itertools.pairwise(cols)] == [_width(ch) for ch in covered]
+    mixed = "表 1\u303f二"  # U+303F is narrow though among CJK punctuation: left to unicodedata
+    assert _Widths(mixed).columns(Line(1, 0, 5, mixed)) == [0, 2, 3, 4, 5, 7]
 
 
 def test_one_space_text_is_not_read_by_position() -> None:

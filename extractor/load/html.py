@@ -76,6 +76,7 @@ class _Builder:
         self.tables = 0
 
     def add(self, text: str, no: int | None) -> None:
+        """Inline text as printed: the line it joins is folded once, by DocBuilder.text."""
         if not self.buf and no:
             self.buf_no = no
         self.buf.append(text)
@@ -96,8 +97,9 @@ class _Builder:
 
 def _cell_text(el: Any) -> str:
     # Tables hold Chinese labels and numbers: whitespace inside a cell is layout
-    # (Word puts every character in its own <span>), never content.
-    return _SPACE.sub("", fold("".join(el.itertext())))
+    # (Word puts every character in its own <span>), never content. (Folded once,
+    # by DocBuilder.row: folding makes no whitespace and takes none away.)
+    return _SPACE.sub("", "".join(el.itertext()))
 
 
 def _rows(table: Any) -> Iterator[Any]:
@@ -137,7 +139,7 @@ def _walk(el: Any, out: _Builder) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in _SKIP or not tag:
         if el.tail:
-            out.add(fold(el.tail), el.sourceline)
+            out.add(el.tail, el.sourceline)
         return
     if tag == "table" and el.find(".//table") is None:
         out.table(_grid(el, out.source))
@@ -146,13 +148,13 @@ def _walk(el: Any, out: _Builder) -> None:
         if block:
             out.flush()
         if el.text:
-            out.add(fold(el.text), el.sourceline)
+            out.add(el.text, el.sourceline)
         for child in el:
             _walk(child, out)
         if block:
             out.flush()
     if el.tail:
-        out.add(fold(el.tail), el.sourceline)
+        out.add(el.tail, el.sourceline)
 
 
 def load_html(data: bytes, source: str) -> Document:

@@ -670,7 +670,7 @@ def parse(doc: Document) -> Parsed:
 
     def region(name: str) -> str:
         span = sections.get(name)
-        return re.sub(r"\s+", "", doc.text[span[0] : span[1]]) if span else ""
+        return "".join(doc.text[span[0] : span[1]].split()) if span else ""
 
     active_text, app_text = region("active"), region("applications")
     template = _template(active_text, app_text)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
+from itertools import accumulate
+from operator import add
 
 from .. import cache
 from ..document import Document
@@ -31,16 +33,13 @@ class Squeezed:
     """
 
     def __init__(self, text: str) -> None:
-        words = [(m.start(), m.group()) for m in _WORDS.finditer(text)]
-        self.text = "".join(w for _, w in words)
+        words = text.split()  # the runs _WORDS matches: both split at str.isspace characters
+        self.text = "".join(words)
         self.length = len(text)
-        #: per word: where it starts in the document and in the squeezed text
-        self._doc = [start for start, _ in words]
-        self._at: list[int] = []
-        at = 0
-        for _, w in words:
-            self._at.append(at)
-            at += len(w)
+        #: per word: where it starts in the squeezed text and in the document (the
+        #: whitespace before it added back); sums run in C, not per word in Python
+        self._at: list[int] = list(accumulate(map(len, words), initial=0))[:-1]
+        self._doc: list[int] = list(map(add, self._at, accumulate(map(len, _WORDS.split(text)))))
 
     def orig(self, i: int) -> int:
         """The document offset of squeezed offset ``i`` (a match end maps past the whitespace after it)."""

@@ -7,8 +7,6 @@ and the parser decides which row a run of values belongs to from the labels.
 
 from __future__ import annotations
 
-import re
-
 from .. import cache
 from ..document import Cell, Document, Line
 from ..normalize import PAGE_MARK
@@ -110,7 +108,7 @@ def _row_items(line: Line) -> list[Item]:
         if deduped and cells[v.col or 0] is cells[deduped[-1].col or 0]:
             continue
         deduped.append(v)
-    labels = [Label(re.sub(r"\s+", "", c.text), c.start, line) for c in cells[:first_value] if c.text]
+    labels = [Label("".join(c.text.split()), c.start, line) for c in cells[:first_value] if c.text]
     seen: set[tuple[str, int]] = set()
     out: list[Item] = []
     for lab in labels:

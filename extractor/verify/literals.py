@@ -106,18 +106,18 @@ def finditer(regex: re.Pattern[str], text: str, needs: Needs) -> Iterator[re.Mat
     if sum(text.count(s) for s in needs.strings) * (reach + 1) * _WINDOW_SHARE > len(text):
         yield from regex.finditer(text)
         return
+    # every occurrence of a needed string, in order: each is looked for once, by a C search
+    occurrences: set[int] = set()
+    for s in needs.strings:
+        at = text.find(s)
+        while at >= 0:
+            occurrences.add(at)
+            at = text.find(s, at + 1)
     pos = 0
-    # the next occurrence of each string at or after pos (-1: none left): one forward pass each
-    after = {s: text.find(s) for s in needs.strings}
-    while True:
-        for s, at in after.items():
-            if 0 <= at < pos:
-                after[s] = text.find(s, pos)
-        hits = [at for at in after.values() if at >= 0]
-        if not hits:
-            return
-        # the first match starting at or after pos holds an occurrence at or after the first one
-        first = min(hits)
+    for first in sorted(occurrences):
+        if first < pos:
+            continue  # inside the last match
+        # the first match starting at or after pos holds an occurrence at or after this one
         for start in range(max(pos, first - reach), first + 1):
             m = regex.match(text, start)
             if m is not None:
