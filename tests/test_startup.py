@@ -66,7 +66,8 @@ def test_extract_pdf_report_reads_pdfium_without_pypdfium2() -> None:
     loaded = _modules_after("extract", str(REPORTS / "huaian-gov-2024.pdf"), "--format", "json", year=2024)
     assert "extractor.load.pdf_layout" in loaded["worker"]  # the probe really read the PDF there
     assert _under(loaded["worker"], ("pypdfium2", "pypdfium2_raw", "pypdfium2_cfg", "cffi")) == []
-    assert _under(loaded["worker"], ("extractor.load.ocr", "extractor.load.ocr_engine")) == []  # a text layer throughout
+    # a text layer throughout: no page needs OCR
+    assert _under(loaded["worker"], ("extractor.load.ocr", "extractor.load.ocr_engine")) == []
 
 
 def test_a_second_run_reads_the_rules_from_the_cache(tmp_path: Path) -> None:
