@@ -8,7 +8,6 @@ the path and prints its JSON need not import the parser, the rules or pydantic.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -102,6 +101,8 @@ def _extract_file_json(path: str | Path, ocr: bool) -> dict[str, Any]:
 
 
 def _finish(doc: Document, backend: str, chosen: Backend, t0: float) -> Result:
+    import hashlib  # (as the stages: the command line that only prints the JSON does not load OpenSSL)
+
     from .parse.ocr_notes import ocr_findings
     from .resources import nianbao_version
     from .result import Provenance, Result

@@ -56,6 +56,7 @@ def test_extract_text_report_imports_no_heavy_module() -> None:
     assert _under(loaded["worker"], HEAVY) == []
     assert _under(loaded["cli"], HEAVY) == []  # only extract's own module declares options
     assert _under(loaded["cli"], (*PIPELINE, "rich")) == []  # JSON needs no console
+    assert _under(loaded["cli"], ("hashlib", "tempfile")) == []  # the worker hashes; nothing is written
     others = {f"extractor.cli.{m}" for m in ("batch", "bench", "evaluate", "export", "logs", "review", "serve")}
     assert sorted(loaded["cli"] & others) == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -79,6 +78,8 @@ def command(
 def write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file renamed over ``path``: a full disk or a kill
     leaves the old file or none, never a truncated one."""
+    import tempfile  # only with -o
+
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
