@@ -93,3 +93,101 @@ pdf = all(m in sys.modules for m in ("extractor.load.pdf", "extractor.load.pdf_l
 print(json.dumps({"text": text, "pdf": pdf}))
 """)
     assert out == {"text": ["extractor.load.text", "extractor.verify.claims"], "pdf": True}
+
+
+def test_the_work_ahead_runs_bounded_after_the_warm_up_and_its_failure_harms_nothing() -> None:
+    out = _run("""
+def warm():
+    global ORDER
+    ORDER = ["warm"]
+def ahead():
+    ORDER.append(isolate.remaining() > 1)  # a deadline runs, as for a job
+    try:
+        bytearray(512 * 2**20)
+    except MemoryError:
+        ORDER.append("capped")
+    raise RuntimeError("a wrong guess")
+isolate.start(warm, ahead)
+print(json.dumps({"order": isolate.run(eval, "__import__('__main__').ORDER", source="probe")}))
+""", NIANBAO_MEMORY_MB="128")
+    assert out == {"order": ["warm", True, "capped"]}
+
+
+_REPORT = REPORTS / "panyu-hrss-2023.txt"
+
+
+@pytest.fixture
+def no_reading(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every report the pipeline loads from now on (read ahead or not)."""
+    import extractor.pipeline as pipeline
+
+    loaded: list[object] = []
+    real = pipeline.load
+    monkeypatch.setattr(pipeline, "load", lambda path, **kw: loaded.append(path) or real(path, **kw))
+    return loaded
+
+
+def test_the_first_job_takes_the_report_read_ahead(tmp_path: Path, no_reading: list[object]) -> None:
+    from extractor.pipeline import _extract_file, read_ahead
+
+    read_ahead(str(_REPORT), ocr=True)
+    assert no_reading == [str(_REPORT)]
+    first = _extract_file(_REPORT, True)  # the same file as a Path: the same report
+    assert no_reading == [str(_REPORT)]
+    again = _extract_file(_REPORT, True)  # used once
+    assert no_reading == [str(_REPORT), _REPORT]
+    assert first.to_json() | {"usage": None} == again.to_json() | {"usage": None}
+
+
+@pytest.mark.parametrize("change", ["ocr", "content", "environment", "file"])
+def test_a_job_that_asks_otherwise_is_read_afresh(
+    change: str, tmp_path: Path, no_reading: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.pipeline import _extract_file, read_ahead
+
+    copy = tmp_path / "report.txt"
+    copy.write_bytes(_REPORT.read_bytes())
+    read_ahead(copy, ocr=True)
+    asked = (copy, change != "ocr")
+    if change == "content":
+        copy.write_bytes(_REPORT.read_bytes().replace("依申请公开".encode(), "依 申请公开".encode()))
+    elif change == "environment":
+        monkeypatch.setenv("NIANBAO_TIMEOUT", "7")
+    elif change == "file":
+        asked = (_REPORT, True)
+    _extract_file(*asked)
+    assert no_reading == [copy, asked[0]]
+
+
+def test_an_error_read_ahead_is_the_first_jobs_error(tmp_path: Path, no_reading: list[object]) -> None:
+    from extractor.errors import InputError
+    from extractor.pipeline import _extract_file, read_ahead
+
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    read_ahead(bad, ocr=True)
+    with pytest.raises(InputError, match=r"empty\.txt"):
+        _extract_file(bad, True)
+    assert no_reading == [bad]
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [
+        (["-o", "out.json", "{report}", "--format", "json"], ("{report}", True)),
+        (["{report}", "--no-ocr"], ("{report}", False)),
+        (["{report}", "--backend", "llm"], None),
+        (["{report}", "-b", "hybrid"], None),
+        (["gone.txt"], None),
+    ],
+)
+def test_the_command_line_reads_ahead_the_report_it_names(
+    args: list[str], wanted: tuple[str, bool] | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import extractor.pipeline as pipeline
+    from extractor.cli import _read_ahead
+
+    asked: list[tuple[str, bool]] = []
+    monkeypatch.setattr(pipeline, "read_ahead", lambda path, ocr: asked.append((path, ocr)))
+    _read_ahead([a.format(report=_REPORT) for a in args])
+    assert asked == ([] if wanted is None else [(wanted[0].format(report=_REPORT), wanted[1])])

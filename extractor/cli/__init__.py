@@ -4,7 +4,8 @@
 :func:`script` is the console script, :func:`main` the same for a caller that wants
 its :class:`SystemExit`. Before it imports the CLI (typer, rich and the
 command modules), a command that will extract starts the bounded worker, which
-imports the pipeline and compiles the catalogues meanwhile on another core.
+imports the pipeline, compiles the catalogues and extracts the report the arguments
+name meanwhile on another core.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Commands whose first act is an extraction in the worker.
 EXTRACTING = ("extract", "verify")
+#: ``extract``'s options that change what the worker is asked (read here before typer parses).
+NO_OCR, BACKEND = "--no-ocr", ("--backend", "-b")
 
 
 def _warm(args: list[str]) -> None:
@@ -29,12 +32,23 @@ def _warm(args: list[str]) -> None:
     warm([Path(a).suffix for a in args if not a.startswith("-")])
 
 
+def _read_ahead(args: list[str]) -> None:
+    """Extract the first report the arguments name while this process imports typer (a
+    model backend reads the file another way, and canonical JSON is only verified)."""
+    from ..pipeline import read_ahead
+
+    if not any(a in BACKEND for a in args):
+        reports = [a for a in args if not a.startswith("-") and not a.lower().endswith(".json") and os.path.isfile(a)]
+        if reports:
+            read_ahead(reports[0], ocr=NO_OCR not in args)
+
+
 def main() -> None:
     """Run ``nianbao`` with the arguments of this process."""
     if sys.argv[1:2] and sys.argv[1] in EXTRACTING and "--help" not in sys.argv:
         from ..load import isolate
 
-        isolate.start(functools.partial(_warm, sys.argv[2:]))
+        isolate.start(functools.partial(_warm, sys.argv[2:]), functools.partial(_read_ahead, sys.argv[2:]))
     from .commands import COMMANDS, build
 
     named = sys.argv[1:2]

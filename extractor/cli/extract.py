@@ -13,6 +13,7 @@ import typer
 
 from ..errors import InputError
 from ..llm import NAMES as LLM_NAMES
+from . import BACKEND, NO_OCR
 from ._common import BASE_URL_HELP, MODEL_HELP, NO_CACHE_HELP, console, err_console, shown, user_errors
 
 
@@ -31,7 +32,7 @@ def command(
     backend: Annotated[
         str,
         typer.Option(
-            "--backend", "-b", help=f"parser | {' | '.join(LLM_NAMES)}; llm and hybrid ask a model (docs/llm.md)"
+            *BACKEND, help=f"parser | {' | '.join(LLM_NAMES)}; llm and hybrid ask a model (docs/llm.md)"
         ),
     ] = "parser",
     model: Annotated[str | None, typer.Option("--model", help=MODEL_HELP)] = None,
@@ -40,7 +41,7 @@ def command(
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)] = False,
     no_ocr: Annotated[
-        bool, typer.Option("--no-ocr", help="Refuse scanned PDFs and pictures instead of reading them by OCR")
+        bool, typer.Option(NO_OCR, help="Refuse scanned PDFs and pictures instead of reading them by OCR")
     ] = False,
 ) -> None:
     """Extract one report into the canonical schema, with claims and findings."""

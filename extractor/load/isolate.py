@@ -191,9 +191,13 @@ def _follow(env: dict[str, str], cwd: str) -> None:
         os.chdir(cwd)
 
 
-def _serve(conn: Channel) -> None:
+def _serve(conn: Channel, ahead: Callable[[], object] | None = None) -> None:
     global _deadline, _report
     _report = lambda message: conn.send(("progress", message))  # noqa: E731
+    if ahead is not None:  # bounded as a job: the memory cap is set, a deadline runs, progress is heard
+        _deadline = time.monotonic() + timeout_seconds()
+        with contextlib.suppress(Exception):  # only a guess: the job that asks meets any error itself
+            ahead()
     while True:
         try:
             fn, args, source, limit, env, cwd = conn.recv()
@@ -212,7 +216,9 @@ def _serve(conn: Channel) -> None:
 
 
 class _Worker:
-    def __init__(self, memory: float, warm: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self, memory: float, warm: Callable[[], object] | None = None, ahead: Callable[[], object] | None = None
+    ) -> None:
         self.memory = memory
         parent = os.getpid()
         self.conn, child = pair()
@@ -222,7 +228,7 @@ class _Worker:
             try:
                 self.conn.close()
                 _become_worker(parent, memory, warm)
-                _serve(child)
+                _serve(child, ahead)
             except BaseException:
                 code = 1
             finally:
@@ -250,16 +256,18 @@ _worker: _Worker | None = None
 _owner = 0  # the pid that forked _worker (a forked child must start its own)
 
 
-def start(warm: Callable[[], object]) -> None:
+def start(warm: Callable[[], object], ahead: Callable[[], object] | None = None) -> None:
     """Fork the worker now, and have it call ``warm`` (imports, compiled catalogues) before
     its first job: on a machine with a core to spare, that work overlaps the caller's own
-    start-up instead of following it. A no-op where the worker runs already or cannot fork."""
+    start-up instead of following it. ``ahead``, called once the worker is bounded as for a
+    job, may do the work the first job is expected to ask for (its errors are ignored).
+    A no-op where the worker runs already or cannot fork."""
     global _worker, _owner
     if _in_worker or not hasattr(os, "fork"):
         return
     with _lock:
         if _worker is None or _owner != os.getpid():
-            _worker, _owner = _Worker(memory_limit_mb(), warm), os.getpid()
+            _worker, _owner = _Worker(memory_limit_mb(), warm, ahead), os.getpid()
 
 
 def run(fn: Callable[..., T], *args: Any, source: str, timeout: float | None = None) -> T:
