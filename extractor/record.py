@@ -35,7 +35,7 @@ class _Missing:
 
 
 #: No default given.
-MISSING: Any = _Missing()
+_MISSING: Any = _Missing()
 
 
 class Field:
@@ -44,10 +44,10 @@ class Field:
     __slots__ = ("compare", "default", "default_factory", "init", "kw_only", "name", "repr")
 
     def __init__(
-        self, default: Any = MISSING, default_factory: Any = MISSING, init: bool = True, compare: bool = True,
+        self, default: Any = _MISSING, default_factory: Any = _MISSING, init: bool = True, compare: bool = True,
         repr: bool = True, kw_only: bool = False,
     ) -> None:
-        if default is not MISSING and default_factory is not MISSING:
+        if default is not _MISSING and default_factory is not _MISSING:
             raise ValueError("a field cannot have both a default and a default_factory")
         self.name = ""
         self.default, self.default_factory = default, default_factory
@@ -58,7 +58,7 @@ class Field:
 
 
 def field(
-    *, default: Any = MISSING, default_factory: Callable[[], Any] = MISSING, init: bool = True, compare: bool = True,
+    *, default: Any = _MISSING, default_factory: Callable[[], Any] = _MISSING, init: bool = True, compare: bool = True,
     repr: bool = True, kw_only: bool = False,
 ) -> Any:
     """A field with a default, a default factory (a fresh ``list``/``dict`` per object) or
@@ -98,7 +98,7 @@ def fields(obj: Any) -> tuple[Field, ...]:
     return tuple(obj.__record_fields__.values())
 
 
-def is_record(obj: Any) -> bool:
+def _is_record(obj: Any) -> bool:
     """Whether ``obj`` is a record class or object."""
     return hasattr(obj, "__record_fields__")
 
@@ -118,7 +118,7 @@ def asdict(obj: Any) -> Any:
     """Records as dicts of their fields, within lists, tuples and dicts, all the way down;
     anything else as it is (as :func:`dataclasses.asdict`, minus its deep copies of
     other objects)."""
-    if is_record(obj) and not isinstance(obj, type):
+    if _is_record(obj) and not isinstance(obj, type):
         return {f.name: asdict(getattr(obj, f.name)) for f in fields(obj)}
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a named tuple takes its fields one by one
         return type(obj)(*(asdict(v) for v in obj))
@@ -142,7 +142,7 @@ def _build(cls: type[T], *, kw_only: bool, eq: bool, frozen: bool) -> type[T]:
     for name, annotation in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063 - not inspect: see above
         if _is_classvar(annotation):
             continue
-        value = cls.__dict__.get(name, MISSING)
+        value = cls.__dict__.get(name, _MISSING)
         f = value if isinstance(value, Field) else Field(default=value)
         if isinstance(f.default, list | dict | set):
             raise ValueError(f"{cls.__name__}.{name}: a mutable default is shared; use field(default_factory=...)")
@@ -201,21 +201,21 @@ def _init(cls: type, all_fields: dict[str, Field]) -> Callable[..., None]:
     positional: list[str] = []
     keyword: list[str] = []
     body: list[str] = []
-    bound: dict[str, Any] = {"_MISSING": MISSING}
+    bound: dict[str, Any] = {"_MISSING": _MISSING}
     for name, f in all_fields.items():
-        if f.default_factory is not MISSING:
+        if f.default_factory is not _MISSING:
             bound[f"_f_{name}"] = f.default_factory
-        if f.default is not MISSING:
+        if f.default is not _MISSING:
             bound[f"_d_{name}"] = f.default
         if not f.init:
-            value = f"_f_{name}()" if f.default_factory is not MISSING else f"_d_{name}"
-            if f.default_factory is not MISSING or f.default is not MISSING:
+            value = f"_f_{name}()" if f.default_factory is not _MISSING else f"_d_{name}"
+            if f.default_factory is not _MISSING or f.default is not _MISSING:
                 body.append(f"self.{name} = {value}")
             continue
-        if f.default_factory is not MISSING:
+        if f.default_factory is not _MISSING:
             param, value = f"{name}=_MISSING", f"_f_{name}() if {name} is _MISSING else {name}"
         else:
-            param, value = (f"{name}=_d_{name}" if f.default is not MISSING else name), name
+            param, value = (f"{name}=_d_{name}" if f.default is not _MISSING else name), name
         (keyword if f.kw_only else positional).append(param)
         body.append(f"self.{name} = {value}")
     if hasattr(cls, "__post_init__"):
@@ -245,10 +245,10 @@ def _core_schema(cls: type, source: Any, handler: Any) -> Any:
     for f in fields(cls):
         if not f.init:
             continue
-        if f.default_factory is not MISSING:
+        if f.default_factory is not _MISSING:
             spec = dataclasses.field(default_factory=f.default_factory)
         else:
-            spec = dataclasses.field() if f.default is MISSING else dataclasses.field(default=f.default)
+            spec = dataclasses.field() if f.default is _MISSING else dataclasses.field(default=f.default)
         specs.append((f.name, hints[f.name], spec))
     config = getattr(cls, "__pydantic_config__", None)
     twin = dataclasses.make_dataclass(

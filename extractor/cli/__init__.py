@@ -43,9 +43,14 @@ def _read_ahead(args: list[str]) -> None:
             read_ahead(reports[0], ocr=NO_OCR not in args)
 
 
+def _extracting() -> bool:
+    """Whether this process runs a command of :data:`EXTRACTING`."""
+    return sys.argv[1:2] != [] and sys.argv[1] in EXTRACTING
+
+
 def main() -> None:
     """Run ``nianbao`` with the arguments of this process."""
-    if sys.argv[1:2] and sys.argv[1] in EXTRACTING and "--help" not in sys.argv:
+    if _extracting() and "--help" not in sys.argv:
         from ..load import isolate
 
         isolate.start(functools.partial(_warm, sys.argv[2:]), functools.partial(_read_ahead, sys.argv[2:]))
@@ -61,7 +66,7 @@ def script() -> None:
     try:
         main()
     except SystemExit as done:
-        if sys.argv[1:2] and sys.argv[1] in EXTRACTING:
+        if _extracting():
             _leave(done.code)
         raise
 
