@@ -31,6 +31,7 @@ ENV = "NIANBAO_CATALOGUE_CACHE"
 # CPython's regex parser, code generator and the engine's own constructor: private, so typed loosely.
 _sre: Any = importlib.import_module("_sre")
 _compiler: Any = importlib.import_module("re._compiler")
+_c: Any = importlib.import_module("re._constants")
 _parser: Any = importlib.import_module("re._parser")
 
 #: flags, program, groups, group index and group names of a compiled pattern; the program
@@ -97,15 +98,37 @@ def parse(pattern: str, flags: int = 0) -> Any:
     return _parser.parse(pattern, flags)
 
 
-def program_of(parsed: Any, flags: int = 0) -> Program:
-    """The program ``re._compiler.compile`` would hand the engine for a parsed pattern."""
-    code = [int(op) for op in _compiler._code(parsed, flags)]  # plain ints: opcodes are an int subclass
+def program_of(parsed: Any, flags: int = 0, first: list[tuple[Any, Any]] | None = None) -> Program:
+    """The program ``re._compiler.compile`` would hand the engine for a parsed pattern.
+
+    ``first``: a class (as the parser writes one) that every match starts with. Where
+    ``re`` finds no literal or class the pattern starts with, the program's info block
+    names it, so that a search skips in C to the characters that can start a match
+    instead of trying the whole pattern at every position.
+    """
+    code = _compiler._code(parsed, flags)
+    if first:
+        code = _starting_with(code, first, parsed.state.flags | flags)
+    code = [int(op) for op in code]  # plain ints: opcodes are an int subclass
     groupindex = dict(parsed.state.groupdict)
     names: list[str | None] = [None] * parsed.state.groups
     for k, i in groupindex.items():
         names[i] = k
     # plain ints: marshal refuses the RegexFlag a pattern compiled with re.I carries
     return int(parsed.state.flags), array(_WORD, code).tobytes(), parsed.state.groups, groupindex, tuple(names)
+
+
+def _starting_with(code: list[Any], first: list[tuple[Any, Any]], flags: int) -> list[Any]:
+    """``code`` with an info block that names the class ``first``, as ``re`` writes one
+    for a pattern that starts with a class; as it is when ``re`` found a prefix or a
+    class itself, or the pattern may match empty (its minimum width is 0)."""
+    if code[0] != _c.INFO or code[2] != 0 or code[3] == 0:
+        return code
+    info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, code[3], code[4]]
+    charset, _cased = _compiler._optimize_charset(first)
+    _compiler._compile_charset(charset, flags, info)
+    info[1] = len(info) - 1  # the skip over the block
+    return info + code[1 + code[1] :]
 
 
 def from_program(pattern: str, program: Program) -> re.Pattern[str]:
