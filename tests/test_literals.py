@@ -1,7 +1,6 @@
-"""The strings a pattern needs and the characters its matches start with: what the
-analysis finds, and that it is sound over the claims catalogue (every match holds
-one of the strings and starts with a character of the class, and a program that
-names the class finds exactly what ``re.compile`` does)."""
+"""The strings a pattern needs: what the analysis finds, and that it is sound over
+the claims catalogue (every match holds one of them), whose programs (which name
+the characters a match starts with) find exactly what ``re.compile``'s do."""
 
 from __future__ import annotations
 
@@ -13,12 +12,10 @@ from typing import Any
 import pytest
 from claims_sentences import cases
 
-from extractor import cache
 from extractor.verify.claims import load_phrasings
-from extractor.verify.literals import Needs, first_chars, needed
+from extractor.verify.literals import Needs, needed
 
 _parser: Any = import_module("re._parser")
-_constants: Any = import_module("re._constants")
 
 
 @pytest.mark.parametrize(
@@ -39,62 +36,6 @@ _constants: Any = import_module("re._constants")
 )
 def test_needed_strings(pattern: str, needs: Needs) -> None:
     assert needed(_parser.parse(pattern, 0)) == needs
-
-
-@pytest.mark.parametrize(
-    ("pattern", "starts"),
-    [
-        (r"(?<!不)(?:予以|全部)?公开\d", "予全公"),  # after a lookbehind, through an optional word
-        (r"(?:审结)?(?P<n>\d+)件", "审0١"),  # a category: every decimal digit
-        (r"^(?:[a-c]|x{2,})\s", "abcx"),  # an anchor takes no character; a range; a repeat
-        (r"(?:结转)*\s件", "结 \n"),  # a repeat that may be empty: what follows starts it too
-        (r"[^件]\d", None),  # a negated class starts almost anywhere
-        (r"\w件|.件", None),  # a word character, any character: nothing to skip to
-        (r"(?:年)?(?=件)", None),  # it may match empty
-        (r"(?i)abc", None),  # case folded: the class would have to be
-        (r"x|(?i:abc)", None),
-        (r"(a)\1|b", "ab"),  # a back reference after the first character does not matter
-    ],
-)
-def test_first_characters(pattern: str, starts: str | None) -> None:
-    found = first_chars(_parser.parse(pattern, 0))
-    if starts is None:
-        assert found is None
-        return
-    assert found is not None
-    compiled = re.compile(f"[{''.join(_class(found))}]")
-    assert all(compiled.fullmatch(ch) for ch in starts)
-    assert not any(compiled.fullmatch(ch) for ch in "件一Zé")
-
-
-def _class(items: list[tuple[Any, Any]]) -> list[str]:
-    out = []
-    for op, av in items:
-        if op is _constants.LITERAL:
-            out.append(re.escape(chr(av)))
-        elif op is _constants.RANGE:
-            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
-        else:
-            out.append({_constants.CATEGORY_DIGIT: r"\d", _constants.CATEGORY_SPACE: r"\s"}[av])
-    return out
-
-
-def test_a_program_names_the_class_its_matches_start_with() -> None:
-    """A pattern re finds no prefix for (a lookbehind, an optional word first) gets the
-    class its matches start with in its info block, and matches exactly as re's."""
-    pattern = r"(?<!不)(?:予以|全部)?公开(?P<n>\d+)件"
-    parsed = cache.parse(pattern)
-    named, plain = cache.program_of(parsed, first=first_chars(parsed)), cache.program_of(parsed)
-    assert named != plain
-    compiled = cache.from_program(pattern, named)
-    text = "不予以公开3件，予以公开12件、全部公开4件，公开5件；部分公开6件" * 3
-    assert [(m.span(), m.groupdict()) for m in compiled.finditer(text)] == [
-        (m.span(), m.groupdict()) for m in re.finditer(pattern, text)
-    ]
-    # where re finds a prefix itself, or a match may be empty, the program is re's
-    for kept in (r"公开\d+", r"(?:予以)?\d*"):
-        p = cache.parse(kept)
-        assert cache.program_of(p, first=[(_constants.LITERAL, ord("公"))]) == cache.program_of(p)
 
 
 def _texts() -> list[str]:

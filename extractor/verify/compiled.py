@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from ..cache import Program, folder, from_program, load, parse, program_of, save
 from ..errors import ConfigError
 from ..resources import nianbao_version
-from .literals import Needs, first_chars, needed
+from .literals import Needs, needed
 
 T = TypeVar("T")
 
@@ -122,9 +122,8 @@ class RegexCache:
                 self._entries = loaded
 
     def compile(self, pattern: str) -> re.Pattern[str]:
-        """``re.compile(pattern)`` (matching as it does), from the cached program when
-        there is one; its program names the class its matches start with
-        (:func:`~.literals.first_chars`), so that a search skips to them."""
+        """``re.compile(pattern)`` (matching as it does: :func:`~extractor.cache.program_of`),
+        from the cached program when there is one."""
         entry = self._entries.get(pattern)
         if entry is not None:
             try:
@@ -136,7 +135,7 @@ class RegexCache:
                 pass
         parsed = parse(pattern)
         self._needs[pattern] = needs = needed(parsed)
-        program = program_of(parsed, first=first_chars(parsed))
+        program = program_of(parsed)
         try:
             compiled = from_program(pattern, program)
         except Exception:  # the engine changed its constructor: no cache, plain re
