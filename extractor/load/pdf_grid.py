@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from ..record import field, record
 from .pdf_model import Char, Seg
@@ -24,6 +24,7 @@ OPEN = 8.0
 Box = tuple[float, float, float, float]
 _TOP = attrgetter("top")
 _X0 = attrgetter("x0")
+_TOP_BOTTOM = itemgetter(2, 4)
 
 
 @record(frozen=False)
@@ -51,28 +52,43 @@ class Grid:
         return tuple(self.texts[i] for i in self.rows[r])
 
 
-def find_grids(rules: list[Seg], chars: list[Char]) -> tuple[list[Grid], set[int]]:
-    """The ruled tables on a page, top to bottom, with their cells' text; and the
-    ``id`` of every character that went into a cell.
+def find_grids(rules: list[Seg], lines: list[list[Char]]) -> tuple[list[Grid], list[list[Char]]]:
+    """The ruled tables on a page, top to bottom, with their cells' text; and the page's
+    ``lines`` without the characters that fell inside a table (spaces there included).
 
-    ``chars`` are all characters of the page; those inside a grid fill its cells.
+    Each character is looked at once: it goes to the first table whose area holds its
+    centre, or stays in its line.
     """
     grids = [g for g in (_grid(group) for group in _groups(_merge(rules))) if g is not None]
     if not grids:
-        return [], set()
+        return [], lines
     grids.sort(key=lambda g: g.top)
-    members: list[list[Char]] = [[] for _ in grids]
-    areas = [(g.xs[0], g.xs[-1], g.ys[0], g.ys[-1], into) for g, into in zip(grids, members, strict=True)]
-    for ch in chars:
-        _, x0, y0, x1, y1 = ch  # unpacked at once: cheaper than four attribute reads
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        for left, right, top, bottom, into in areas:
-            if left <= cx <= right and top <= cy <= bottom:
-                into.append(ch)
-                break
-    for g, cs in zip(grids, members, strict=True):
-        _fill(g, [ch for ch in cs if ch.text != " "])
-    return grids, {id(ch) for cs in members for ch in cs}
+    cells = [_cells(g) for g in grids]
+    areas = [(g.xs[0], g.xs[-1], g.ys[0], g.ys[-1], k) for k, g in enumerate(grids)]
+    kept: list[list[Char]] = []
+    for line in lines:
+        rest: list[Char] = []
+        for ch in line:
+            text, x0, y0, x1, y1 = ch  # unpacked at once: cheaper than five attribute reads
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            for left, right, top, bottom, k in areas:
+                if left <= cx <= right and top <= cy <= bottom:
+                    if text != " ":  # slot() inlined: this runs for every character of a table
+                        g = grids[k]
+                        r = bisect_right(g.ys, cy, 1, len(g.ys) - 1) - 1
+                        cells[k][g.rows[r][bisect_right(g.xs, cx, 1, len(g.xs) - 1) - 1]].append(ch)
+                    break
+            else:
+                rest.append(ch)
+        kept.append(rest)
+    for g, members in zip(grids, cells, strict=True):
+        _fill(g, members)
+    return grids, kept
+
+
+def _cells(g: Grid) -> dict[int, list[Char]]:
+    """An empty list of characters per cell id, in the order the grid's slots first name them."""
+    return {i: [] for row in g.rows for i in row}
 
 
 def _merge(rules: list[Seg]) -> list[Seg]:
@@ -206,15 +222,9 @@ def _grid(group: list[Seg]) -> Grid | None:
     return Grid(xs, bounds, rows)
 
 
-def _fill(g: Grid, chars: list[Char]) -> None:
-    """Each cell's text (its characters read line by line) and box."""
-    members: dict[int, list[Char]] = {i: [] for row in g.rows for i in row}
-    xs, ys, rows = g.xs, g.ys, g.rows
-    nx, ny = len(xs) - 1, len(ys) - 1
-    for ch in chars:  # slot() inlined: this runs for every character of a table
-        c = bisect_right(xs, (ch.x0 + ch.x1) / 2, 1, nx) - 1
-        r = bisect_right(ys, (ch.top + ch.bottom) / 2, 1, ny) - 1
-        members[rows[r][c]].append(ch)
+def _fill(g: Grid, members: dict[int, list[Char]]) -> None:
+    """Each cell's text (its characters read line by line) and box, from the characters
+    that fell in it (``members``, in content order)."""
     for cid, cs in members.items():
         if len(cs) == 1:  # a figure's one digit, most cells of a report's tables
             g.texts[cid], g.boxes[cid] = cs[0].text, cs[0][1:]
@@ -242,6 +252,8 @@ def slot(bounds: list[float], v: float) -> int:
 
 def _read(chars: list[Char]) -> str:
     """Characters in reading order: lines top to bottom, each left to right."""
+    if len(set(map(_TOP_BOTTOM, chars))) == 1 and chars[0].top < chars[0].bottom:
+        return "".join([c.text for c in sorted(chars, key=_X0)])  # one line (pdfium's loose boxes share it)
     lines: list[list[Char]] = []
     bottom = -1.0
     for ch in sorted(chars, key=_TOP):
