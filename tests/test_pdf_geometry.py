@@ -153,3 +153,18 @@ def test_a_table_cut_open_gets_its_missing_edges() -> None:
     assert grid.xs[-1] == 140.0 and grid.ys[0] == 0.0
     assert [grid.row_texts(r) for r in range(2)] == [("行政处罚", "4", "7"), ("行政强制", "2", "0")]
     assert rest == [[chars[-1]]]  # the 9 beyond the page edge is not in the table
+
+
+def test_a_rule_at_nan_touches_nothing() -> None:
+    """A hostile file's overflowing matrix can put a rule at NaN: the table around it
+    is found as without it (NaN must not disorder the search among the other rules)."""
+    xs, ys = [0.0, 40.0, 80.0, 120.0, 160.0], [0.0, 20.0, 40.0]
+    chars = text("规章", 5, 5) + text("1", 45, 5) + text("2", 85, 5) + text("3", 125, 5)
+    (plain,), _ = find_grids(ruled(xs, ys), [chars])
+    nan = float("nan")
+    for bad in (Seg(False, nan, 0.0, 40.0), Seg(True, 10.0, nan, 160.0), Seg(True, nan, 0.0, 160.0)):
+        for at in (0, 3, 7):
+            segs = ruled(xs, ys)
+            segs.insert(at, bad)
+            (grid,), _ = find_grids(segs, [chars])
+            assert (grid.xs, grid.ys, grid.row_texts(0)) == (plain.xs, plain.ys, plain.row_texts(0))
