@@ -213,11 +213,11 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
         if isinstance(item, _Table):
             _emit_table(out, item, columns[item.table])
         elif isinstance(item, _Row):
-            cells = [((n, k), "".join(c.text for c in cell)) for k, cell in enumerate(item.cells)]
+            cells = [((n, k), "".join([c.text for c in cell])) for k, cell in enumerate(item.cells)]
             where: dict[Hashable, Box] = {(n, k): (page_no, *bbox(cell)) for k, cell in enumerate(item.cells) if cell}
             out.row(cells, item.table, page_no, where)
         else:
-            out.text("".join(c.text for c in item), page_no, (page_no, *bbox(item)))
+            out.text("".join([c.text for c in item]), page_no, (page_no, *bbox(item)))
     return out
 
 
@@ -227,7 +227,7 @@ def _in_band(chars: list[Char], page: PageLayout) -> bool:
 
 
 def _chrome_key(chars: list[Char]) -> str:
-    return _DIGITS.sub("#", "".join(c.text for c in chars).replace(" ", ""))
+    return _DIGITS.sub("#", "".join([c.text for c in chars]).replace(" ", ""))
 
 
 def _running_chrome(pages: list[PageLayout]) -> set[str]:
@@ -239,7 +239,7 @@ def _running_chrome(pages: list[PageLayout]) -> set[str]:
 def _is_chrome(chars: list[Char], page: PageLayout, chrome: set[str]) -> bool:
     if not _in_band(chars, page):
         return False
-    text = "".join(c.text for c in chars).strip()
+    text = "".join([c.text for c in chars]).strip()
     page_number = bool(PAGE_MARK.match(text)) or (text.isdigit() and len(text) <= 4)  # in the band
     return page_number or _chrome_key(chars) in chrome
 
