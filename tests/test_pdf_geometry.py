@@ -39,8 +39,8 @@ def test_merged_cells_and_stacked_labels() -> None:
     segs = ruled(xs, ys, {("h", 1, 0), ("h", 2, 0), ("v", 2, 0)})
     chars = column("三、本年", 15, 5) + text("申请人情况", 50, 25) + text("予以公开", 50, 65) + text("12", 220, 65)
     chars += text("部分公开", 50, 85)
-    (grid,), inside = find_grids(segs, chars)
-    assert len(inside) == len(chars)
+    (grid,), rest = find_grids(segs, [chars])
+    assert rest == [[]]  # every character went into a cell
     assert [grid.row_texts(r) for r in range(3)] == [
         ("三、本年", "申请人情况", "申请人情况"),
         ("三、本年", "予以公开", "12"),
@@ -52,11 +52,12 @@ def test_merged_cells_and_stacked_labels() -> None:
 def test_rules_broken_into_pieces_are_one_rule_and_a_box_is_not_a_table() -> None:
     pieces = [Seg(True, 0.0, 0.0, 99.0), Seg(True, 0.5, 100.0, 200.0), Seg(True, 50.0, 0.0, 200.0)]
     pieces += [Seg(False, x, 0.0, 50.0) for x in (0.0, 100.0, 200.0)]
-    (grid,), _ = find_grids(pieces, text("规章", 10, 20) + text("1", 150, 20))
+    (grid,), _ = find_grids(pieces, [text("规章", 10, 20) + text("1", 150, 20)])
     assert grid.row_texts(0) == ("规章", "1")
     box = [Seg(True, 0.0, 0.0, 300.0), Seg(True, 40.0, 0.0, 300.0), Seg(False, 0.0, 0.0, 40.0)]
     box.append(Seg(False, 300.0, 0.0, 40.0))
-    assert find_grids(box, text("注：本表单位为件", 10, 15)) == ([], set())
+    note = [text("注：本表单位为件", 10, 15)]
+    assert find_grids(box, note) == ([], note)
 
 
 def spaced(*words: list[Char]) -> list[Char]:
@@ -148,7 +149,22 @@ def test_a_table_cut_open_gets_its_missing_edges() -> None:
     segs = [Seg(True, y, 0.0, 140.0) for y in ys] + [Seg(False, x, 0.0, 60.0) for x in xs]
     chars = text("行政处罚", 5, 5) + text("4", 75, 5) + text("7", 115, 5)
     chars += text("行政强制", 5, 25) + text("2", 75, 25) + text("0", 115, 25) + text("9", 145, 25)
-    (grid,), inside = find_grids(segs, chars)
+    (grid,), rest = find_grids(segs, [chars])
     assert grid.xs[-1] == 140.0 and grid.ys[0] == 0.0
     assert [grid.row_texts(r) for r in range(2)] == [("行政处罚", "4", "7"), ("行政强制", "2", "0")]
-    assert len(inside) == len(chars) - 1  # the 9 beyond the page edge is not in the table
+    assert rest == [[chars[-1]]]  # the 9 beyond the page edge is not in the table
+
+
+def test_a_rule_at_nan_touches_nothing() -> None:
+    """A hostile file's overflowing matrix can put a rule at NaN: the table around it
+    is found as without it (NaN must not disorder the search among the other rules)."""
+    xs, ys = [0.0, 40.0, 80.0, 120.0, 160.0], [0.0, 20.0, 40.0]
+    chars = text("规章", 5, 5) + text("1", 45, 5) + text("2", 85, 5) + text("3", 125, 5)
+    (plain,), _ = find_grids(ruled(xs, ys), [chars])
+    nan = float("nan")
+    for bad in (Seg(False, nan, 0.0, 40.0), Seg(True, 10.0, nan, 160.0), Seg(True, nan, 0.0, 160.0)):
+        for at in (0, 3, 7):
+            segs = ruled(xs, ys)
+            segs.insert(at, bad)
+            (grid,), _ = find_grids(segs, [chars])
+            assert (grid.xs, grid.ys, grid.row_texts(0)) == (plain.xs, plain.ys, plain.row_texts(0))

@@ -17,8 +17,10 @@ installed (:mod:`.ocr`), page by page; else a scan is refused in one line.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -57,6 +59,29 @@ def load_pdf(data: bytes, source: str, *, timeout: float | None = None, ocr: boo
 
 def read_pdf(data: bytes, source: str, ocr: bool = True) -> Document:
     """The loader proper, without a deadline (runs inside the worker)."""
+    with _collector_paused():
+        return _read(data, source, ocr)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (unless it is off already).
+
+    A page makes thousands of character tuples, tracked by the collector though
+    never part of a cycle; a collection every 700 of them, each walking the young
+    objects again, costs about a third as much as making them.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _read(data: bytes, source: str, ocr: bool) -> Document:
     from .pdf_document import PdfFile
     from .pdf_layout import read_page
 
@@ -174,16 +199,10 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
     items: list[_Item] = []
     serial = 0
     for page in pages:
-        grids, inside = find_grids(page.rules, [c for ln in page.lines for c in ln]) if page.rules else ([], set())
+        grids, rest = find_grids(page.rules, page.lines) if page.rules else ([], page.lines)
         tables = [_Table.of(page.number, g, serial + i) for i, g in enumerate(grids) if any(g.texts.values())]
         serial += len(tables)
-        lines = [
-            kept
-            for ln in page.lines
-            if (kept := [c for c in ln if id(c) not in inside] if inside else ln)
-            and "".join([c.text for c in kept]).strip()
-            and not _is_chrome(kept, page, chrome)
-        ]
+        lines = [ln for ln in rest if "".join([c.text for c in ln]).strip() and not _is_chrome(ln, page, chrome)]
         lines = _join_vertical(lines)
         rows, labels = recover(lines, labels)
         items.extend(_flow(page.number, lines, tables, rows))
@@ -194,11 +213,11 @@ def _assemble(pages: list[PageLayout]) -> DocBuilder:
         if isinstance(item, _Table):
             _emit_table(out, item, columns[item.table])
         elif isinstance(item, _Row):
-            cells = [((n, k), "".join(c.text for c in cell)) for k, cell in enumerate(item.cells)]
+            cells = [((n, k), "".join([c.text for c in cell])) for k, cell in enumerate(item.cells)]
             where: dict[Hashable, Box] = {(n, k): (page_no, *bbox(cell)) for k, cell in enumerate(item.cells) if cell}
             out.row(cells, item.table, page_no, where)
         else:
-            out.text("".join(c.text for c in item), page_no, (page_no, *bbox(item)))
+            out.text("".join([c.text for c in item]), page_no, (page_no, *bbox(item)))
     return out
 
 
@@ -208,7 +227,7 @@ def _in_band(chars: list[Char], page: PageLayout) -> bool:
 
 
 def _chrome_key(chars: list[Char]) -> str:
-    return _DIGITS.sub("#", "".join(c.text for c in chars).replace(" ", ""))
+    return _DIGITS.sub("#", "".join([c.text for c in chars]).replace(" ", ""))
 
 
 def _running_chrome(pages: list[PageLayout]) -> set[str]:
@@ -220,7 +239,7 @@ def _running_chrome(pages: list[PageLayout]) -> set[str]:
 def _is_chrome(chars: list[Char], page: PageLayout, chrome: set[str]) -> bool:
     if not _in_band(chars, page):
         return False
-    text = "".join(c.text for c in chars).strip()
+    text = "".join([c.text for c in chars]).strip()
     page_number = bool(PAGE_MARK.match(text)) or (text.isdigit() and len(text) <= 4)  # in the band
     return page_number or _chrome_key(chars) in chrome
 

@@ -10,6 +10,8 @@ grows down the page) so that sorting by ``top`` is reading order.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from functools import partial
 from itertools import compress, pairwise
 
 from .pdf_calls import Handle, Matrix, Path, box_heights, codes, loose_boxes, matrices, objects, segments, stroked
@@ -95,10 +97,9 @@ def _lines(tp: Handle, height: float) -> tuple[list[list[Char]], bool]:
     tops = [height - v for v in box[1::4]]
     bottoms = [height - v for v in box[3::4]]
     chars = list(map(make_char, zip(texts, box[0::4], tops, box[2::4], bottoms, strict=True)))
-    wide = [k for k, i in enumerate(printed) if points[i] >= 0x2E80]
-    heights = box_heights(tp, [printed[k] for k in wide])
-    flat = [k for k, h in zip(wide, heights, strict=True) if h < 0.01]
-    glyphless = any(box[4 * k + 1] - box[4 * k + 3] > 0.01 for k in flat)
+    wide = [i for i in printed if points[i] >= 0x2E80]
+    flat = [i for i, h in zip(wide, box_heights(tp, wide), strict=True) if h < 0.01]
+    glyphless = any(box[4 * k + 1] - box[4 * k + 3] > 0.01 for k in map(partial(bisect_left, printed), flat))
     lines: list[list[Char]] = []
     line: list[Char] = []
     last: Char | None = None
