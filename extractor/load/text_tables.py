@@ -31,8 +31,7 @@ from ..document import Cell, Document, Line
 from ..normalize import fold
 from ..record import record, replace
 from .build import spread
-from .pdf_columns import Token, recover_words, token
-from .pdf_model import Char, make_char
+from .pdf_columns import HEADER_BAND, Token, make_token, recover_words, value_counts
 
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
 # holding no ">" after it would be scanned to the end (quadratic on hostile input).
@@ -178,17 +177,14 @@ _STEPS = bytes(1 if high < 0x11 else 2 for high in range(256))
 
 
 class _Widths:
-    """Display columns of the printed text (CJK and full-width characters two wide);
-    without ``shown``, one column per character."""
+    """Display columns of the printed text (CJK and full-width characters two wide)."""
 
-    def __init__(self, shown: str | None) -> None:
+    def __init__(self, shown: str) -> None:
         self.shown = shown
         self._done: dict[int, list[int]] = {}
 
     def columns(self, line: Line) -> list[int]:
         """The column where each character of ``line`` starts, and where it ends."""
-        if self.shown is None:
-            return list(range(line.end - line.start + 1))
         out = self._done.get(line.start)
         if out is None:
             shown = self.shown[line.start : line.end]
@@ -346,52 +342,77 @@ def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
     plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
-    found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
-    words = [_WORD.findall(lines[k].text) for k in plain]  # the tokens of :func:`_tokens`, as text
-    for n_geometry, geometry in enumerate((widths, _Widths(None))):
+    layout = _Layout([lines[k] for k in plain])
+    found: dict[int, tuple[int, list[list[int]]]] = {}
+    for n_geometry, geometry in enumerate((widths, None)):
         # Character counts only where a header names the columns: by themselves,
-        # values that line up by count are too weak a sign of a table.
-        def tokens_of(n: int, geometry: _Widths = geometry) -> list[Token]:
-            return _tokens(lines[plain[n]], n, geometry)
+        # values that line up by count are too weak a sign of a table. Rows placed
+        # by display columns keep their cells: a block of only those is skipped.
+        def tokens_of(n: int, geometry: _Widths | None = geometry) -> list[Token[int]]:
+            return layout.tokens(n, geometry)
 
-        rows, _ = recover_words(words, tokens_of, [], labelled=n_geometry > 0)
+        rows = recover_words(
+            layout.words, layout.counts, tokens_of, reach=_REACH, labelled=n_geometry > 0, done=found.keys()
+        )
         for n, (block, cells) in rows.items():
-            found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
+            found.setdefault(n, (block + n_geometry * len(plain), cells))
     if not found:
         return lines
     out = list(lines)
     table = _next_table(lines)
     blocks: dict[int, int] = {}
-    for n, (block, cells, geometry) in sorted(found.items()):
+    for n, (block, cells) in sorted(found.items()):
         ln = lines[plain[n]]
         if not _GAP.search(ln.text):
             continue
         t = blocks.setdefault(block, table + len(blocks))
-        made = tuple(_cell(ln, cell, geometry) for cell in cells)
-        out[plain[n]] = replace(ln, cells=made, table=t)
+        out[plain[n]] = replace(ln, cells=tuple(_cell(ln, cell) for cell in cells), table=t)
     return out
 
 
-def _tokens(line: Line, n: int, widths: _Widths) -> list[Token]:
-    """The words of a text line as tokens on a page: one unit per display column,
-    :data:`_LINE` per line. A token holds its first and last characters only: a cell
-    made of tokens is told by where it starts and ends (:func:`_cell`)."""
-    cols = widths.columns(line)
-    top, bottom = n * _LINE, n * _LINE + _LINE
-    text = line.text
-    out: list[Token] = []
-    for m in _WORD.finditer(text):
-        a, b = m.span()
-        first = make_char((text[a], cols[a], top, cols[a + 1], bottom))
-        ends = (first, make_char((text[b - 1], cols[b - 1], top, cols[b], bottom))) if b - a > 1 else (first,)
-        out.append(token(m.group(), ends))
-    return out
+#: Lines above a block that can hold its header: text lines are :data:`_LINE` apart,
+#: and a header lies within :data:`~.pdf_columns.HEADER_BAND` lines of the block.
+_REACH = int(HEADER_BAND) + 1
 
 
-def _cell(line: Line, chars: list[Char], geometry: _Widths) -> Cell:
-    """The cell of ``line`` printed by ``chars``; a blank one, at the line's end, has no text."""
-    if not chars:
+class _Layout:
+    """The plain lines of a layout text as :mod:`.pdf_columns` reads them: words and
+    value counts of every line, read once for both geometries; where a line's words
+    start and end, found once when a block first looks at the line."""
+
+    def __init__(self, plain: list[Line]) -> None:
+        self.lines = plain
+        self.words = [_WORD.findall(ln.text) for ln in plain]
+        self.counts = value_counts(self.words)
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, n: int) -> list[tuple[int, int]]:
+        """Offsets in line ``n`` where each of its words starts and ends."""
+        found = self._spans.get(n)
+        if found is None:
+            found = self._spans[n] = [m.span() for m in _WORD.finditer(self.lines[n].text)]
+        return found
+
+    def tokens(self, n: int, widths: _Widths | None) -> list[Token[int]]:
+        """The words of line ``n`` as tokens on a page: one unit per display column
+        (``widths``) or per character (None), :data:`_LINE` per line. A token holds
+        where it starts and ends in the line: a cell is cut from there (:func:`_cell`)."""
+        spans = self.spans(n)
+        if widths is None:
+            xs = spans
+        else:
+            cols = widths.columns(self.lines[n])
+            xs = [(cols[a], cols[b]) for a, b in spans]
+        bottom = n * _LINE + _LINE
+        return [
+            make_token((w, ends, x0, x1, (x0 + x1) / 2, bottom, _LINE))
+            for w, ends, (x0, x1) in zip(self.words[n], spans, xs, strict=True)
+        ]
+
+
+def _cell(line: Line, ends: list[int]) -> Cell:
+    """The cell of ``line`` from the start of its first token to the end of its last
+    (``ends`` the tokens' offsets in the line); a blank one, at the line's end, has no text."""
+    if not ends:
         return Cell("", line.end, line.end)
-    cols = geometry.columns(line)
-    first, last = cols.index(int(chars[0].x0)), cols.index(int(chars[-1].x0))
-    return Cell(line.text[first : last + 1], line.start + first, line.start + last + 1)
+    return Cell(line.text[ends[0] : ends[-1]], line.start + ends[0], line.start + ends[-1])
