@@ -329,7 +329,8 @@ def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 # --- layout text -----------------------------------------------------------------------
 
 _GAP = cache.compile(r"\S {2,}\S")
-_WORD = cache.compile(r"\S+")
+#: ``\S\S*``, not ``\S+``: the engine scans for a pattern's first class alone (see ``normalize._FOLDABLE``).
+_WORD = cache.compile(r"\S\S*")
 
 
 def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
