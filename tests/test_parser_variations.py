@@ -325,10 +325,11 @@ def test_display_columns_without_unicodedata_agree_with_it() -> None:
 
     covered = "".join(ch for ch in map(chr, range(0x10000)) if _SURE.fullmatch(ch) and ch != "\n")
     assert len(covered) > 30000
-    cols = _Widths(covered).columns(Line(1, 0, len(covered), covered))
+    cols = _Widths(covered).at(Line(1, 0, len(covered), covered), range(len(covered) + 1))
     assert [b - a for a, b in itertools.pairwise(cols)] == [_width(ch) for ch in covered]
     mixed = "表 1\u303f二"  # U+303F is narrow though among CJK punctuation: left to unicodedata
-    assert _Widths(mixed).columns(Line(1, 0, 5, mixed)) == [0, 2, 3, 4, 5, 7]
+    assert _Widths(mixed).at(Line(1, 0, 5, mixed), range(6)) == [0, 2, 3, 4, 5, 7]
+    assert _Widths(mixed).at(Line(1, 0, 5, mixed), [1, 4]) == [2, 5]  # any offsets, in order
 
 
 def test_one_space_text_is_not_read_by_position() -> None:

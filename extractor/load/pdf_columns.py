@@ -15,6 +15,7 @@ a table, are left as they are.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from functools import partial
@@ -278,10 +279,9 @@ def _header_columns(labels: list[Token[P]], tol: float) -> tuple[list[Span], set
 def _merged_columns(labels: list[Span]) -> list[Span]:
     """Columns from label extents alone: a label over two or more others' middles
     groups them and is dropped; labels that overlap are one column."""
-    mids = [(a + b) / 2 for a, b in labels]
-    leaves = [
-        (a, b) for i, (a, b) in enumerate(labels) if sum(1 for j, m in enumerate(mids) if j != i and a <= m <= b) < 2
-    ]
+    mids = sorted((a + b) / 2 for a, b in labels)
+    # Counted by bisection in the sorted middles, a label's own among them (within it).
+    leaves = [(a, b) for a, b in labels if bisect_right(mids, b) - bisect_left(mids, a) < 3]
     out: list[Span] = []
     for a, b in sorted(leaves):
         if out and a < out[-1][1]:

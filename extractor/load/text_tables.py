@@ -59,7 +59,7 @@ def tabulate(doc: Document, shown: str | None = None) -> Document:
     lines = _html_tables(doc)
     widths = _Widths(shown if shown is not None and len(shown) == len(doc.text) else doc.text)
     lines = _drawn_tables(doc.text, lines, widths)
-    lines = _layout_rows(lines, widths)
+    lines = _layout_rows(doc.text, lines, widths)
     if lines is not doc.lines:
         doc.lines = lines
     return doc
@@ -181,28 +181,45 @@ class _Widths:
 
     def __init__(self, shown: str) -> None:
         self.shown = shown
-        self._done: dict[int, list[int]] = {}
+        self._steps: dict[int, bytes | None] = {}
 
-    def columns(self, line: Line) -> list[int]:
-        """The column where each character of ``line`` starts, and where it ends."""
-        out = self._done.get(line.start)
-        if out is None:
-            shown = self.shown[line.start : line.end]
-            steps: Iterable[int]
-            if shown.isascii():
-                steps = itertools.repeat(1, len(shown))
-            elif _SURE.fullmatch(shown):
+    def at(self, line: Line, offsets: Iterable[int]) -> list[int]:
+        """The display column where each of ``offsets`` (ascending) of ``line`` starts: the
+        offset plus the wide characters before it, counted by C code (a column list per
+        character cost more than the whole layout walk)."""
+        steps = self.steps(line)
+        if steps is None:
+            return list(offsets)
+        out: list[int] = []
+        wide = done = 0
+        for k in offsets:
+            wide += steps.count(2, done, k)
+            done = k
+            out.append(k + wide)
+        return out
+
+    def steps(self, line: Line) -> bytes | None:
+        """The width of each character of ``line``; None when all are one column."""
+        if line.start in self._steps:
+            return self._steps[line.start]
+        shown = self.shown[line.start : line.end]
+        steps: bytes | None = None
+        if not shown.isascii():
+            if _SURE.fullmatch(shown):
                 # Each character's width from the high byte of its UTF-16 unit, by C code
                 # alone (a call per character was a third of reading a layout text).
                 steps = shown.encode("utf-16-le")[1::2].translate(_STEPS)
             else:
-                steps = map(_width, shown)
-            out = self._done[line.start] = list(itertools.accumulate(steps, initial=0))
-        return out
+                steps = bytes(map(_width, shown))
+            if 2 not in steps:
+                steps = None
+        self._steps[line.start] = steps
+        return steps
 
 
 _RULE_RUN = cache.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
 _BAR = cache.compile("[" + re.escape("".join(sorted(_BARS))) + "]")
+_DRAWN_CHAR = cache.compile("[" + re.escape("".join(sorted(_DRAWN))) + "]")
 
 
 def _bar_offsets(text: str) -> list[int]:
@@ -225,6 +242,8 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 
     A block of bar rows and rule lines counts only if one of its rules is drawn
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
+    if not _DRAWN_CHAR.search(text):
+        return lines  # no rule can be drawn: not a line looked at
     # (most lines start with a character no rule or bar row does: no call for them)
     first = [ln.text.lstrip()[:1] for ln in lines]
     rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
@@ -255,8 +274,7 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 
 def _bars(line: Line, widths: _Widths) -> list[int]:
     """Display columns of the bars of a drawn row."""
-    cols = widths.columns(line)
-    return [cols[k] for k in _bar_offsets(line.text)]
+    return widths.at(line, _bar_offsets(line.text))
 
 
 def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> list[Line]:
@@ -292,7 +310,7 @@ def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
     """Grid slot → the cell printed over it, between two bars of ``line``; ``stops`` are
     the grid's bar positions (or bar numbers, when every row has the same bars)."""
     bars = _bar_offsets(line.text)
-    cols = widths.columns(line) if stops[-1] >= len(bars) else {k: n for n, k in enumerate(bars)}
+    cols = dict(zip(bars, widths.at(line, bars) if stops[-1] >= len(bars) else range(len(bars)), strict=True))
     out: dict[int, Cell] = {}
     for a, b in itertools.pairwise(bars):
         raw = line.text[a + 1 : b]
@@ -329,17 +347,17 @@ def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 # --- layout text -----------------------------------------------------------------------
 
 _GAP = cache.compile(r"\S {2,}\S")
-#: ``\S\S*``, not ``\S+``: the engine scans for a pattern's first class alone (see ``normalize._FOLDABLE``).
-_WORD = cache.compile(r"\S\S*")
 
 
-def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
+def _layout_rows(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     """Rows of space-aligned tables that leave cells blank, given cells by position.
 
     Only lines laid out with runs of spaces between their words are looked at:
     text whose words are one space apart carries no column positions. Columns are
     display columns (CJK two wide), as a terminal shows them; where they do not
     line up, character counts, as some converters pad."""
+    if not _GAP.search(text):
+        return lines  # no line is laid out: none looked at one by one
     plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
@@ -383,15 +401,21 @@ class _Layout:
 
     def __init__(self, plain: list[Line]) -> None:
         self.lines = plain
-        self.words = [_WORD.findall(ln.text) for ln in plain]
+        self.words = [ln.text.split() for ln in plain]
         self.counts = value_counts(self.words)
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
     def spans(self, n: int) -> list[tuple[int, int]]:
-        """Offsets in line ``n`` where each of its words starts and ends."""
+        """Offsets in line ``n`` where each of its words starts and ends (a word's first
+        occurrence after the one before it: only spaces lie between)."""
         found = self._spans.get(n)
         if found is None:
-            found = self._spans[n] = [m.span() for m in _WORD.finditer(self.lines[n].text)]
+            text, found, end = self.lines[n].text, [], 0
+            for word in self.words[n]:
+                start = text.find(word, end)
+                end = start + len(word)
+                found.append((start, end))
+            self._spans[n] = found
         return found
 
     def tokens(self, n: int, widths: _Widths | None) -> list[Token[int]]:
@@ -399,15 +423,12 @@ class _Layout:
         (``widths``) or per character (None), :data:`_LINE` per line. A token holds
         where it starts and ends in the line: a cell is cut from there (:func:`_cell`)."""
         spans = self.spans(n)
-        if widths is None:
-            xs = spans
-        else:
-            cols = widths.columns(self.lines[n])
-            xs = [(cols[a], cols[b]) for a, b in spans]
+        ends = [k for span in spans for k in span]
+        xs = ends if widths is None else widths.at(self.lines[n], ends)
         bottom = n * _LINE + _LINE
         return [
-            make_token((w, ends, x0, x1, (x0 + x1) / 2, bottom, _LINE))
-            for w, ends, (x0, x1) in zip(self.words[n], spans, xs, strict=True)
+            make_token((w, span, x0, x1, (x0 + x1) / 2, bottom, _LINE))
+            for w, span, x0, x1 in zip(self.words[n], spans, xs[::2], xs[1::2], strict=True)
         ]
 
 
