@@ -264,7 +264,7 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
         block = lines[i:j]
         # A block that is no drawn table holds none either (a part of it has no more rules or rows).
         if not all(rule[i:j]) and any(rule[k] and any(c in _DRAWN for c in lines[k].text) for k in range(i, j)):
-            out.extend(_drawn_rows(text, block, table, widths))
+            out.extend(_drawn_rows(text, block, rule[i:j], table, widths))
             table += 1
         else:
             out.extend(block)
@@ -272,53 +272,55 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     return out
 
 
-def _bars(line: Line, widths: _Widths) -> list[int]:
-    """Display columns of the bars of a drawn row."""
-    return widths.at(line, _bar_offsets(line.text))
+#: A bar row of a drawn table: the line, where its bars stand in it and their display columns.
+_BarRow = tuple[Line, list[int], list[int]]
 
 
-def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> list[Line]:
-    """One row per group of bar lines between two rules, or per line where a group's
-    lines each print values (a table ruled only under its header)."""
-    bars = [_bars(b, widths) for b in block if not _is_rule(b.text)]
+def _drawn_rows(text: str, block: list[Line], rules: list[bool], table: int, widths: _Widths) -> list[Line]:
+    """One row per group of bar lines between two rules (``rules`` tells which lines
+    are rules), or per line where a group's lines each print values (a table ruled
+    only under its header). Each line's bars are found and measured once."""
+    groups: list[list[_BarRow]] = [[]]
+    for b, is_rule in zip(block, rules, strict=True):
+        if is_rule:
+            groups.append([])
+        else:
+            offsets = _bar_offsets(b.text)
+            groups[-1].append((b, offsets, widths.at(b, offsets)))
+    bars = [cols for group in groups for _, _, cols in group]
     # Every row ruled alike: count bars, whatever their widths; else go by position.
     alike = len({len(x) for x in bars}) == 1
     stops = list(range(len(bars[0]))) if alike else sorted({x for row in bars for x in row})
-    groups: list[list[Line]] = [[]]
-    for b in block:
-        if _is_rule(b.text):
-            groups.append([])
-        else:
-            groups[-1].append(b)
+    slot = {x: n for n, x in enumerate(stops)}
     out: list[Line] = []
     for group in (g for g in groups if g):
-        sliced = [_slots(b, stops, widths) for b in group]
+        sliced = [_slots(row, stops, slot) for row in group]
         numeric = [{k for k, c in s.items() if c.text and c.text[0] in "+-0123456789"} for s in sliced]
         merged = len(group) > 1 and all(not (a & b) for n, a in enumerate(numeric) for b in numeric[n + 1 :])
         if merged:
-            cells = _stack(sliced, len(stops) - 1, group[0].start)
-            first, last = group[0], group[-1]
+            cells = _stack(sliced, len(stops) - 1, group[0][0].start)
+            first, last = group[0][0], group[-1][0]
             out.append(Line(first.no, first.start, last.end, text[first.start : last.end], cells, table, first.page))
         else:
-            for b, s in zip(group, sliced, strict=True):
+            for (b, _, _), s in zip(group, sliced, strict=True):
                 cells = tuple(s.get(k) or Cell("", b.start, b.start) for k in range(len(stops) - 1))
                 out.append(replace(b, cells=_shared(cells), table=table))
     return out
 
 
-def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
-    """Grid slot → the cell printed over it, between two bars of ``line``; ``stops`` are
-    the grid's bar positions (or bar numbers, when every row has the same bars)."""
-    bars = _bar_offsets(line.text)
-    cols = dict(zip(bars, widths.at(line, bars) if stops[-1] >= len(bars) else range(len(bars)), strict=True))
+def _slots(row: _BarRow, stops: list[int], slot: dict[int, int]) -> dict[int, Cell]:
+    """Grid slot → the cell printed over it, between two bars of the row; ``stops`` are
+    the grid's bar positions (or bar numbers, when every row has the same bars), ``slot``
+    the number of each."""
+    line, bars, columns = row
+    cols = dict(zip(bars, columns if stops[-1] >= len(bars) else range(len(bars)), strict=True))
     out: dict[int, Cell] = {}
     for a, b in itertools.pairwise(bars):
         raw = line.text[a + 1 : b]
         text = raw.strip()
         at = line.start + a + 1 + (len(raw) - len(raw.lstrip()))
         cell = Cell(text, at, at + len(text)) if text else Cell("", line.start + a + 1, line.start + a + 1)
-        lo, hi = stops.index(cols[a]), stops.index(cols[b])
-        for k in range(lo, hi):
+        for k in range(slot[cols[a]], slot[cols[b]]):
             out[k] = cell
     return out
 
