@@ -222,6 +222,17 @@ _BAR = cache.compile("[" + re.escape("".join(sorted(_BARS))) + "]")
 _DRAWN_CHAR = cache.compile("[" + re.escape("".join(sorted(_DRAWN))) + "]")
 
 
+def _may_draw(text: str) -> bool:
+    """Whether ``text`` can hold a drawn rule: three or more rule characters, one of
+    them drawn, so a drawn character beside a rule character (a ``+`` in ``10万+``
+    is none)."""
+    for m in _DRAWN_CHAR.finditer(text):
+        at = m.start()
+        if text[at - 1 : at] in _RULE or text[at + 1 : at + 2] in _RULE:
+            return True
+    return False
+
+
 def _bar_offsets(text: str) -> list[int]:
     """Where the bars of a drawn row stand (the regex engine walks the characters, not Python)."""
     return [m.start() for m in _BAR.finditer(text)]
@@ -242,7 +253,7 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 
     A block of bar rows and rule lines counts only if one of its rules is drawn
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
-    if not _DRAWN_CHAR.search(text):
+    if not _may_draw(text):
         return lines  # no rule can be drawn: not a line looked at
     # (most lines start with a character no rule or bar row does: no call for them)
     first = [ln.text.lstrip()[:1] for ln in lines]
@@ -358,8 +369,8 @@ def _layout_rows(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     text whose words are one space apart carries no column positions. Columns are
     display columns (CJK two wide), as a terminal shows them; where they do not
     line up, character counts, as some converters pad."""
-    if not _GAP.search(text):
-        return lines  # no line is laid out: none looked at one by one
+    if "  " not in text or not _GAP.search(text):
+        return lines  # no line is laid out (the regex tries every character: spaces first)
     plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
