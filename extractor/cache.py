@@ -5,7 +5,8 @@ Python compiles a regular expression in pure Python each time a process starts: 
 parser's and the claim reader's ~120 module-level patterns were ~20 ms of every
 worker's start, the claims catalogue's few hundred far more. A compiled program (what
 ``re`` hands its C engine) depends only on the pattern and the interpreter, so it is
-kept on disk and handed back to the engine. The files are marshal data, never pickle:
+kept on disk and handed back to the engine; it also names the characters a match
+starts with where ``re`` does not (:func:`program_of`). The files are marshal data, never pickle:
 reading one runs no code. Anything missing, damaged, unreadable or unwritable falls
 back to ``re.compile``: the cache only saves time. ``NIANBAO_CATALOGUE_CACHE`` names
 the folder, or is ``off``.
@@ -31,8 +32,11 @@ ENV = "NIANBAO_CATALOGUE_CACHE"
 # CPython's regex parser, code generator and the engine's own constructor: private, so typed loosely.
 _sre: Any = importlib.import_module("_sre")
 _compiler: Any = importlib.import_module("re._compiler")
+_c: Any = importlib.import_module("re._constants")
 _parser: Any = importlib.import_module("re._parser")
 
+#: How this module writes programs (:func:`program_of`): a new layout is a new file.
+_LAYOUT = 2
 #: flags, program, groups, group index and group names of a compiled pattern; the program
 #: as the bytes of a 32-bit array, which loads as one object where a list of ints loaded as thousands
 Program = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]
@@ -98,14 +102,102 @@ def parse(pattern: str, flags: int = 0) -> Any:
 
 
 def program_of(parsed: Any, flags: int = 0) -> Program:
-    """The program ``re._compiler.compile`` would hand the engine for a parsed pattern."""
-    code = [int(op) for op in _compiler._code(parsed, flags)]  # plain ints: opcodes are an int subclass
+    """The program ``re._compiler.compile`` would hand the engine for a parsed pattern,
+    except that where ``re`` finds no literal or class the pattern starts with, its info
+    block names the class every match starts with (:func:`first_chars`), so that a
+    search skips in C to the characters that can start a match instead of trying the
+    whole pattern at every position. It matches exactly as ``re.compile``'s."""
+    code = _compiler._code(parsed, flags)
+    first = first_chars(parsed)
+    if first:
+        code = _starting_with(code, first, parsed.state.flags | flags)
+    code = [int(op) for op in code]  # plain ints: opcodes are an int subclass
     groupindex = dict(parsed.state.groupdict)
     names: list[str | None] = [None] * parsed.state.groups
     for k, i in groupindex.items():
         names[i] = k
     # plain ints: marshal refuses the RegexFlag a pattern compiled with re.I carries
     return int(parsed.state.flags), array(_WORD, code).tobytes(), parsed.state.groups, groupindex, tuple(names)
+
+
+def _starting_with(code: list[Any], first: ClassItems, flags: int) -> list[Any]:
+    """``code`` with an info block that names the class ``first``, as ``re`` writes one
+    for a pattern that starts with a class; as it is when ``re`` found a prefix or a
+    class itself, or the pattern may match empty (its minimum width is 0)."""
+    if code[0] != _c.INFO or code[2] != 0 or code[3] == 0:
+        return code
+    info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, code[3], code[4]]
+    charset, _cased = _compiler._optimize_charset(first)
+    _compiler._compile_charset(charset, flags, info)
+    info[1] = len(info) - 1  # the skip over the block
+    return info + code[1 + code[1] :]
+
+
+# -- the class a match starts with ------------------------------------------------------------------
+
+#: A class as ``re``'s parser writes one: (LITERAL, code), (RANGE, (low, high)) or (CATEGORY, name).
+ClassItems = list[tuple[Any, Any]]
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
+#: Items that take no character: what follows them starts the match.
+_ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
+#: The categories a starting class may hold (``\\w`` and the negated ones hold
+#: almost every character: nothing to skip).
+_CATEGORIES = (_c.CATEGORY_DIGIT, _c.CATEGORY_SPACE)
+
+
+def first_chars(parsed: Any) -> ClassItems | None:
+    """The class every match of a parsed pattern starts with (through lookarounds,
+    anchors, optional and repeated parts, alternatives); None when a match may be
+    empty or start with a character unknown here (any, a negated class, a back
+    reference), too common to skip to (``\\w``) or case folded. Sound, not complete."""
+    if parsed.state.flags & _c.SRE_FLAG_IGNORECASE:
+        return None  # case folded: the class would have to be too
+    found = _starts(parsed)
+    return found[0] if found is not None and not found[1] else None
+
+
+def _starts(items: Any) -> tuple[ClassItems, bool] | None:
+    """The class items a match of the sequence ``items`` can start with, and
+    whether it can match empty (then what follows it may start the match too)."""
+    out: ClassItems = []
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        found = _start(op, av)
+        if found is None:
+            return None
+        out += found[0]
+        if not found[1]:
+            return out, False
+    return out, True
+
+
+def _start(op: Any, av: Any) -> tuple[ClassItems, bool] | None:
+    if op is _c.LITERAL:
+        return [(op, av)], False
+    if op is _c.IN:
+        plain = all(o in (_c.LITERAL, _c.RANGE) or (o is _c.CATEGORY and a in _CATEGORIES) for o, a in av)
+        return (list(av), False) if plain else None
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, body = av
+        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _starts(body)
+    if op is _c.ATOMIC_GROUP:
+        return _starts(av)
+    if op in _REPEATS:
+        low, _high, body = av
+        found = _starts(body)
+        return None if found is None else (found[0], found[1] or low == 0)
+    if op is _c.BRANCH:
+        out: ClassItems = []
+        empty = False
+        for branch in av[1]:
+            found = _starts(branch)
+            if found is None:
+                return None
+            out += found[0]
+            empty = empty or found[1]
+        return out, empty
+    return None  # any character, a back reference, a conditional: unknown
 
 
 def from_program(pattern: str, program: Program) -> re.Pattern[str]:
@@ -121,7 +213,8 @@ class _Programs:
     def __init__(self) -> None:
         where = folder()
         engine = f"{sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}-{getattr(_sre, 'MAGIC', '')}"
-        self.path = where / f"patterns-{engine}.marshal" if where is not None else None
+        # LAYOUT: programs that name their first characters are not read from a file of re's own
+        self.path = where / f"patterns-{_LAYOUT}-{engine}.marshal" if where is not None else None
         loaded = load(self.path) if self.path is not None else None
         self.programs: dict[str, Program] = loaded if isinstance(loaded, dict) else {}
         self.new = False

@@ -7,11 +7,16 @@ import os
 import re
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import FIXTURES
 
 from extractor import cache
+
+_constants: Any = import_module("re._constants")
 
 CASES = [
     (r"(?P<n>\d+)\s?件", 0),
@@ -90,3 +95,82 @@ def test_the_newest_files_of_a_kind_are_kept_for_versions_taking_turns(tmp_path:
     newest = [f"claims.form-v{n}.marshal" for n in range(cache.KEEP + 2)][-(cache.KEEP - 1) :]
     assert kept == sorted(["claims.form-now.marshal", *newest])
     assert cache.load(tmp_path / "rules.form-now.marshal") == {"v": "rules"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts"),
+    [
+        (r"(?<!不)(?:予以|全部)?公开\d", "予全公"),  # after a lookbehind, through an optional word
+        (r"(?:审结)?(?P<n>\d+)件", "审0١"),  # a category: every decimal digit
+        (r"^(?:[a-c]|x{2,})\s", "abcx"),  # an anchor takes no character; a range; a repeat
+        (r"(?:结转)*\s件", "结 \n"),  # a repeat that may be empty: what follows starts it too
+        (r"[^件]\d", None),  # a negated class starts almost anywhere
+        (r"\w件|.件", None),  # a word character, any character: nothing to skip to
+        (r"(?:年)?(?=件)", None),  # it may match empty
+        (r"(?i)abc", None),  # case folded: the class would have to be
+        (r"x|(?i:abc)", None),
+        (r"(a)\1|b", "ab"),  # a back reference after the first character does not matter
+    ],
+)
+def test_first_characters(pattern: str, starts: str | None) -> None:
+    found = cache.first_chars(cache.parse(pattern))
+    if starts is None:
+        assert found is None
+        return
+    assert found is not None
+    compiled = re.compile(f"[{''.join(_class(found))}]")
+    assert all(compiled.fullmatch(ch) for ch in starts)
+    assert not any(compiled.fullmatch(ch) for ch in "件一Zé")
+
+
+def _class(items: list[tuple[Any, Any]]) -> list[str]:
+    out = []
+    for op, av in items:
+        if op is _constants.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op is _constants.RANGE:
+            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        else:
+            out.append({_constants.CATEGORY_DIGIT: r"\d", _constants.CATEGORY_SPACE: r"\s"}[av])
+    return out
+
+
+def test_a_program_names_the_class_its_matches_start_with() -> None:
+    """A pattern re finds no prefix for (a lookbehind, an optional word first) gets the
+    class its matches start with in its info block, and matches exactly as re's."""
+    pattern = r"(?<!不)(?:予以|全部)?公开(?P<n>\d+)件"
+    compiled = cache.from_program(pattern, cache.program_of(cache.parse(pattern)))
+    assert compiled != re.compile(pattern)  # a program of its own
+    text = "不予以公开3件，予以公开12件、全部公开4件，公开5件；部分公开6件" * 3
+    assert [(m.span(), m.groupdict()) for m in compiled.finditer(text)] == [
+        (m.span(), m.groupdict()) for m in re.finditer(pattern, text)
+    ]
+    # where re finds a prefix itself, or a match may be empty, the program is re's
+    for kept in (r"公开\d+", r"(?:予以)?\d*", r"[件起]\d"):
+        assert cache.from_program(kept, cache.program_of(cache.parse(kept))) == re.compile(kept)
+
+
+def test_every_pattern_of_the_package_finds_what_re_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parser's, loaders' and claim reader's own patterns, from their programs, over
+    the text fixtures as printed and with whitespace removed (as the claim reader reads)."""
+    for name in ("extractor.pipeline", "extractor.load.text", "extractor.load.html", "extractor.parse.parser"):
+        import_module(name)
+    _fresh(monkeypatch, tmp_path)
+    patterns = {
+        v.pattern: v.flags
+        for name, module in list(sys.modules.items())
+        if name.startswith("extractor")
+        for v in vars(module).values()
+        if isinstance(v, re.Pattern) and isinstance(v.pattern, str)
+    }
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(FIXTURES.glob("reports/*.txt"))[:8]]
+    texts += [re.sub(r"\s+", "", t) for t in texts]
+    named = 0
+    for pattern, flags in patterns.items():
+        ours, theirs = cache.compile(pattern, flags), re.compile(pattern, flags)
+        named += ours != theirs
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in ours.finditer(text)] == [
+                (m.span(), m.groups()) for m in theirs.finditer(text)
+            ], pattern
+    assert len(patterns) > 20 and named > 5, (len(patterns), named)

@@ -145,7 +145,7 @@ def test_asdict_goes_through_named_tuples_lists_and_dicts_as_dataclasses_asdict(
     from extractor.verify.literals import Needs
 
     mine, theirs = PAIRS["bag"]
-    inner = Needs(("国家", "秘密"), 3)
+    inner = Needs(("国家", "秘密"))
     assert asdict({"k": [mine("a"), (mine("b"), inner)]}) == {"k": [dataclasses.asdict(theirs("a")), (
         dataclasses.asdict(theirs("b")), inner)]}
     assert type(asdict(inner)) is Needs

@@ -21,7 +21,6 @@ BLANKS = frozenset({"", "/", "-", "--", "—", "——", "－", "无", "\\"})
 #: Longer than this, a printed number is not one (and would overflow a float or int conversion).
 _MAX_LENGTH = 24
 _MD_SEPARATOR = cache.compile(r"^[\s|:\-]+$")
-_WS = cache.compile(r"\S+")
 
 
 @record(frozen=False)
@@ -123,12 +122,14 @@ def _plain_items(line: Line, start: int, end: int) -> list[Item]:
     text on the same line are label text (a list marker, not a value)."""
     found: list[Item] = []
     last_label = -1
-    base = line.start
-    inside = start <= base and base + len(line.text) <= end  # every token of the line is within the range
-    for m in _WS.finditer(line.text):
-        s = base + m.start()
+    base, text = line.start, line.text
+    inside = start <= base and base + len(text) <= end  # every token of the line is within the range
+    at = 0
+    for t in text.split():  # (str.split and the regex \S agree on what whitespace is)
+        at = text.find(t, at)  # only whitespace lies between tokens: the first find is this one
+        s = base + at
+        at += len(t)
         if inside or start <= s < end:
-            t = m.group()
             # a label (the common case) needs no call: a value starts with a sign or digit, or is a blank
             v = _value(t, s, s + len(t), line) if t[0] in _NUMBER_START or t in BLANKS else None
             if v is None:

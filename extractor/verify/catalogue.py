@@ -303,6 +303,14 @@ class Leaves(dict[str, None]):
         super().__init__(dict.fromkeys(paths))
         self._children: dict[str, list[str]] | None = None
         self._order: dict[str, int] = {}
+        self._sections: dict[str, list[str]] = {}
+
+    def under(self, section: str) -> list[str]:
+        """The leaves of one section (``applications``…), in order; found once per shape."""
+        found = self._sections.get(section)
+        if found is None:
+            found = self._sections[section] = [p for p in self if p.startswith(section + ".")]
+        return found
 
     def named(self, parts: list[str]) -> list[str]:
         """The leaves ``parts`` (``*`` for any one segment) name, in leaf order."""

@@ -52,7 +52,7 @@ from .catalogue import (
     validate,
 )
 from .compiled import RegexCache, cached_form, parse_yaml, read_rule_file
-from .literals import Needs, finditer
+from .literals import Needs
 
 
 @record(kw_only=True)
@@ -729,7 +729,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             continue
         if c.needs.strings and present.isdisjoint(c.needs.strings):
             continue  # the narrative lacks every word this phrasing needs
-        for m in finditer(c.regex, text, c.needs):
+        for m in c.regex.finditer(text):
             at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []

@@ -29,8 +29,8 @@ from .literals import Needs, needed
 
 T = TypeVar("T")
 
-#: a pattern's program and what a match needs (see :mod:`.literals`)
-_Entry = tuple[Program, tuple[tuple[str, ...], int | None]]
+#: a pattern's program and the strings a match needs (see :mod:`.literals`)
+_Entry = tuple[Program, tuple[str, ...]]
 
 
 def read_rule_file(path: Path) -> bytes:
@@ -122,28 +122,28 @@ class RegexCache:
                 self._entries = loaded
 
     def compile(self, pattern: str) -> re.Pattern[str]:
-        """``re.compile(pattern)``, from the cached program when there is one."""
+        """``re.compile(pattern)`` (matching as it does: :func:`~extractor.cache.program_of`),
+        from the cached program when there is one."""
         entry = self._entries.get(pattern)
         if entry is not None:
             try:
-                program, needs = entry
+                program, strings = entry
                 compiled = from_program(pattern, program)
-                self._needs[pattern] = Needs(*needs)
+                self._needs[pattern] = Needs(strings)
                 return compiled
             except Exception:  # a damaged entry (or one of an older layout): compile afresh below
                 pass
         parsed = parse(pattern)
         self._needs[pattern] = needs = needed(parsed)
-        if self._path is None:
-            return re.compile(pattern)
         program = program_of(parsed)
         try:
             compiled = from_program(pattern, program)
         except Exception:  # the engine changed its constructor: no cache, plain re
             self._path = None
             return re.compile(pattern)
-        self._entries[pattern] = (program, (needs.strings, needs.reach))
-        self._dirty = True
+        if self._path is not None:
+            self._entries[pattern] = (program, needs.strings)
+            self._dirty = True
         return compiled
 
     def needs(self, pattern: str) -> Needs:
