@@ -299,6 +299,18 @@ def test_every_gold_with_blank_cells_in_every_dialect(dialect: str) -> None:
     blanks_only(f"{dialect}-holes", [d for diff in wrong.values() for d in diff])
 
 
+def test_only_a_text_that_may_draw_a_rule_is_walked_for_one() -> None:
+    """The whole-text test never misses a drawn rule (a line of rule characters with a
+    drawn one), and lets a stray drawn character through without a walk."""
+    from extractor.load.text_tables import _DRAWN, _is_rule, _may_draw
+
+    texts = ["+--+", "  ┼──┼  \n", "a\n|---|---|\n", "x\n=+=\n", "阅读量超 10万+\n", "3 + 4", "+\n-\n-"]
+    for text in texts:
+        drawn = any(_is_rule(ln) and not _DRAWN.isdisjoint(ln) for ln in text.split("\n"))
+        assert _may_draw(text) or not drawn, text
+    assert [_may_draw(t) for t in texts] == [True, True, False, True, False, True, False]
+
+
 def test_drawn_table_rows_wrapped_inside_their_cells_are_one_row() -> None:
     doc = load_bytes(drawn(with_holes(DONGGUAN_GOLD), "box").encode("utf-8"), "x.txt")
     rows = [ln for ln in doc.lines if ln.cells and ln.cells[0].text.startswith("(六)其他处理1.申请人无正当")]
@@ -325,10 +337,11 @@ def test_display_columns_without_unicodedata_agree_with_it() -> None:
 
     covered = "".join(ch for ch in map(chr, range(0x10000)) if _SURE.fullmatch(ch) and ch != "\n")
     assert len(covered) > 30000
-    cols = _Widths(covered).columns(Line(1, 0, len(covered), covered))
+    cols = _Widths(covered).at(Line(1, 0, len(covered), covered), range(len(covered) + 1))
     assert [b - a for a, b in itertools.pairwise(cols)] == [_width(ch) for ch in covered]
     mixed = "表 1\u303f二"  # U+303F is narrow though among CJK punctuation: left to unicodedata
-    assert _Widths(mixed).columns(Line(1, 0, 5, mixed)) == [0, 2, 3, 4, 5, 7]
+    assert _Widths(mixed).at(Line(1, 0, 5, mixed), range(6)) == [0, 2, 3, 4, 5, 7]
+    assert _Widths(mixed).at(Line(1, 0, 5, mixed), [1, 4]) == [2, 5]  # any offsets, in order
 
 
 def test_one_space_text_is_not_read_by_position() -> None:

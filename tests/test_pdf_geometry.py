@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.load.pdf_columns import Token, recover, recover_words, token, tokens
+from extractor.load.pdf_columns import HEADER_LINES, Token, recover, recover_words, token, tokens, value_counts
 from extractor.load.pdf_grid import find_grids
 from extractor.load.pdf_model import Char, Seg
 
@@ -118,18 +118,23 @@ def test_tokens_made_on_demand_from_their_ends_place_the_same_cells() -> None:
     ]
     asked: list[int] = []
 
-    def ends(n: int) -> list[Token]:
+    def ends(n: int) -> list[Token[Char]]:
         asked.append(n)
         return [token(t.text, (t.chars[0], t.chars[-1]) if len(t.chars) > 1 else t.chars) for t in tokens(lines[n])]
 
     words = [[t.text for t in tokens(ln)] for ln in lines]
+    counts = value_counts(words)
     full, _ = recover(lines, [])
-    lazy, _ = recover_words(words, ends, [])
+    lazy = recover_words(words, counts, ends, reach=HEADER_LINES)
     assert set(full) == set(lazy) == {1, 2, 3}
     for n, (block, cells) in full.items():
         assert lazy[n][0] == block
         assert [(c[0], c[-1]) if c else () for c in lazy[n][1]] == [(c[0], c[-1]) if c else () for c in cells]
     assert 4 in asked and 5 not in asked
+    # Lines placed already (in another geometry): a block of only those is skipped, one
+    # with a line left is worked out whole.
+    assert recover_words(words, counts, ends, reach=HEADER_LINES, done={1, 2, 3}) == {}
+    assert recover_words(words, counts, ends, reach=HEADER_LINES, done={1, 2}) == lazy
 
 
 def test_text_that_is_not_a_table_is_left_alone() -> None:

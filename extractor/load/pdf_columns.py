@@ -15,11 +15,12 @@ a table, are left as they are.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from .. import cache
 from .pdf_model import Char
@@ -34,12 +35,18 @@ HEADER_BAND = 4.5
 NEAR_BAND = 2.5
 
 
-class Token(NamedTuple):
+#: What a cell is made of: a PDF's characters, a text line's offsets.
+P = TypeVar("P")
+
+
+class Token(NamedTuple, Generic[P]):
     """A whitespace-separated run of characters; its extent is worked out once, when made
     (a block's tokens are compared with every column and label several times)."""
 
     text: str
-    chars: tuple[Char, ...]
+    #: What a cell holding the token is given: its characters (PDF), or where it starts
+    #: and ends in its line (layout text, whose cells are cut from the line).
+    chars: tuple[P, ...]
     x0: float
     x1: float
     #: Halfway between ``x0`` and ``x1``.
@@ -49,18 +56,19 @@ class Token(NamedTuple):
     height: float
 
 
-_make_token: Callable[[Iterable[object]], Token] = partial(tuple.__new__, Token)
+#: A token from its seven fields, by C code alone (the named tuple's constructor is Python).
+make_token: Callable[[Iterable[object]], Token[Any]] = partial(tuple.__new__, Token)
 
 
-def token(text: str, chars: tuple[Char, ...]) -> Token:
+def token(text: str, chars: tuple[Char, ...]) -> Token[Char]:
     """The token printing ``text`` with ``chars`` (its extent from the first and the last)."""
     first, x0, x1 = chars[0], chars[0].x0, chars[-1].x1
-    return _make_token((text, chars, x0, x1, (x0 + x1) / 2, first.bottom, first.bottom - first.top))
+    return make_token((text, chars, x0, x1, (x0 + x1) / 2, first.bottom, first.bottom - first.top))
 
 
-def tokens(line: list[Char]) -> list[Token]:
+def tokens(line: list[Char]) -> list[Token[Char]]:
     """The whitespace-separated tokens of a line."""
-    out: list[Token] = []
+    out: list[Token[Char]] = []
     run: list[Char] = []
     for ch in [*line, None]:
         if ch is None or ch.text == " ":
@@ -82,20 +90,29 @@ def _values(words: list[str]) -> int:
     return n
 
 
-class _Tokens:
-    """The tokens of each line, made when first looked at: a block looks at its own
-    lines, the line that ends it and the header lines above it, never at the text
-    after a table (the values and label counts come from the words alone)."""
+def value_counts(words: list[list[str]]) -> list[int]:
+    """How many values end each line (its tokens as text): what blocks are made of,
+    whatever the positions, so worked out once for every geometry tried."""
+    return [_values(w) for w in words]
 
-    def __init__(self, tokens_of: Callable[[int], list[Token]], n: int) -> None:
-        self.tokens_of = tokens_of
-        self.made: dict[int, list[Token]] = {}
-        self.n = n
+
+class _Lines(Generic[P]):
+    """The lines as blocks see them: each line's words and value count, and its tokens,
+    made when first looked at (a block looks at its own lines, the line that ends it
+    and the header lines above it, never at the text after a table)."""
+
+    def __init__(
+        self, words: list[list[str]], counts: list[int], tokens_of: Callable[[int], list[Token[P]]], reach: int
+    ) -> None:
+        self.words, self.counts, self.tokens_of = words, counts, tokens_of
+        #: Lines above a block that can hold its header.
+        self.reach = reach
+        self.made: dict[int, list[Token[P]]] = {}
 
     def __len__(self) -> int:
-        return self.n
+        return len(self.words)
 
-    def __getitem__(self, i: int) -> list[Token]:
+    def __getitem__(self, i: int) -> list[Token[P]]:
         toks = self.made.get(i)
         if toks is None:
             toks = self.made[i] = self.tokens_of(i)
@@ -115,6 +132,8 @@ def _clusters(mids: list[float], tol: float) -> list[float]:
 
 #: Cells of a row, label cell first when it has one; ``[]`` is a blank cell.
 Cells = list[list[Char]]
+#: :data:`Cells` of whatever the tokens hold.
+_Cells = list[list[P]]
 
 
 #: A column label's extent ``(x0, x1)``.
@@ -131,23 +150,35 @@ def recover(
     page, for a table that runs on without repeating its header; this page's are
     returned for the next.
     """
-    toks = _Tokens(lambda i: tokens(lines[i]), len(lines))
-    return _recover([[t.text for t in toks[i]] for i in range(len(lines))], toks, carried, labelled)
+    made = [tokens(ln) for ln in lines]
+    words = [[t.text for t in toks] for toks in made]
+    return _recover(_Lines(words, value_counts(words), made.__getitem__, HEADER_LINES), carried, labelled, set())
 
 
 def recover_words(
-    words: list[list[str]], tokens_of: Callable[[int], list[Token]], carried: list[Span], labelled: bool = False
-) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
-    """:func:`recover` given each line's tokens as text (``words``) and, for the lines a
-    block looks at, the tokens themselves (``tokens_of`` a line index, asked on demand)."""
-    return _recover(words, _Tokens(tokens_of, len(words)), carried, labelled)
+    words: list[list[str]],
+    counts: list[int],
+    tokens_of: Callable[[int], list[Token[P]]],
+    *,
+    reach: int,
+    labelled: bool = False,
+    done: AbstractSet[int] = frozenset(),
+) -> dict[int, tuple[int, _Cells[P]]]:
+    """The rows of :func:`recover`, no labels carried in or out, given each line's tokens
+    as text (``words``), their :func:`value_counts` and, for the lines a block looks at,
+    the tokens themselves (``tokens_of`` a line index, asked on demand).
+
+    ``reach``: how many lines above a block can hold its header (lines evenly spaced
+    hold it within :data:`HEADER_BAND` lines). ``done``: lines given cells already (in
+    another geometry); a block of only those is not worked out again."""
+    return _recover(_Lines(words, counts, tokens_of, reach), [], labelled, done)[0]
 
 
 def _recover(
-    words: list[list[str]], toks: _Tokens, carried: list[Span], labelled: bool
-) -> tuple[dict[int, tuple[int, Cells]], list[Span]]:
-    counts = [_values(w) for w in words]
-    out: dict[int, tuple[int, Cells]] = {}
+    lines: _Lines[P], carried: list[Span], labelled: bool, done: AbstractSet[int]
+) -> tuple[dict[int, tuple[int, _Cells[P]]], list[Span]]:
+    words, counts = lines.words, lines.counts
+    out: dict[int, tuple[int, _Cells[P]]] = {}
     labels = carried
     first = True
     i = 0
@@ -155,14 +186,17 @@ def _recover(
         if counts[i] == 0 or (counts[i] == 1 and counts[i] == len(words[i])):
             i += 1
             continue
-        block, end = _block(toks, words, counts, i)
-        values = [toks[k][-counts[k] :] for k in block]
+        block, end = _block(lines, i)
+        if all(k in done for k in block):
+            i = end
+            continue
+        values = [lines[k][-counts[k] :] for k in block]
         tol = 0.8 * max(t.height for v in values for t in v)
         # A column label stands right of where the values start, or right of every
         # row label (the first column may be blank in every row of a short block).
         left = min(t.x0 for v in values for t in v) - tol
-        labels_end = max((t.x1 for k in block for t in toks[k][: -counts[k]]), default=left)
-        heads = [t for t in _header(toks, counts, i) if t.mid >= left or t.x0 >= labels_end + tol]
+        labels_end = max((t.x1 for k in block for t in lines[k][: -counts[k]]), default=left)
+        heads = [t for t in _header(lines, i) if t.mid >= left or t.x0 >= labels_end + tol]
         own, upper = _header_columns(heads, tol)
         labels = own or (labels if first else [])
         cells = _cells(values, labels, tol, upper) if labels or not labelled else {}
@@ -177,46 +211,47 @@ def _recover(
             cells = _cells(values, merged, tol, upper)
         for k, row in cells.items():
             line = block[k]
-            label = [c for t in toks[line][: -counts[line]] for c in t.chars]
+            label = [c for t in lines[line][: -counts[line]] for c in t.chars]
             out[line] = (i, [label, *row] if label else row)
         first = False
         i = end
     return out, labels
 
 
-def _block(toks: _Tokens, words: list[list[str]], counts: list[int], start: int) -> tuple[list[int], int]:
+def _block(lines: _Lines[P], start: int) -> tuple[list[int], int]:
     """The value lines of the block starting at ``start``, and the index after it.
 
     A line without values continues the block while it stays left of the first
     value column (a row label wrapped or printed one character per line).
     """
-    first = min(t.mid for t in toks[start][-counts[start] :])
+    words, counts = lines.words, lines.counts
+    first = min(t.mid for t in lines[start][-counts[start] :])
     block = [start]
     i = start + 1
-    while i < len(toks):
+    while i < len(words):
         if counts[i]:
             block.append(i)
-            first = min(first, *(t.mid for t in toks[i][-counts[i] :]))
-        elif not words[i] or max(t.x1 for t in toks[i]) > first:
+            first = min(first, *(t.mid for t in lines[i][-counts[i] :]))
+        elif not words[i] or max(t.x1 for t in lines[i]) > first:
             break  # text reaching into the value columns: a heading, a header, a paragraph
         i += 1
     return block, i
 
 
-def _header(toks: _Tokens, counts: list[int], start: int) -> list[Token]:
+def _header(lines: _Lines[P], start: int) -> list[Token[P]]:
     """The lowest header tokens above a block: the column labels nearest its values."""
-    above: list[Token] = []
-    for j in range(start - 1, max(start - HEADER_LINES, 0) - 1, -1):
-        if counts[j]:
+    above: list[Token[P]] = []
+    for j in range(start - 1, max(start - lines.reach, 0) - 1, -1):
+        if lines.counts[j]:
             break
-        above.extend(toks[j])
+        above.extend(lines[j])
     if not above:
         return []
     low = max(t.bottom for t in above)
     return [t for t in above if t.bottom >= low - HEADER_BAND * t.height]
 
 
-def _header_columns(labels: list[Token], tol: float) -> tuple[list[Span], set[Span]]:
+def _header_columns(labels: list[Token[P]], tol: float) -> tuple[list[Span], set[Span]]:
     """The value columns a header names, left to right, read from its lowest line up:
     a label over no column yet starts one (自然人 and 总计 centred beside the
     sub-columns of 法人或其他组织); one stacked over a column, within its width,
@@ -244,10 +279,9 @@ def _header_columns(labels: list[Token], tol: float) -> tuple[list[Span], set[Sp
 def _merged_columns(labels: list[Span]) -> list[Span]:
     """Columns from label extents alone: a label over two or more others' middles
     groups them and is dropped; labels that overlap are one column."""
-    mids = [(a + b) / 2 for a, b in labels]
-    leaves = [
-        (a, b) for i, (a, b) in enumerate(labels) if sum(1 for j, m in enumerate(mids) if j != i and a <= m <= b) < 2
-    ]
+    mids = sorted((a + b) / 2 for a, b in labels)
+    # Counted by bisection in the sorted middles, a label's own among them (within it).
+    leaves = [(a, b) for a, b in labels if bisect_right(mids, b) - bisect_left(mids, a) < 3]
     out: list[Span] = []
     for a, b in sorted(leaves):
         if out and a < out[-1][1]:
@@ -269,7 +303,7 @@ def _under(mid: float, cols: list[Span], wide: list[Span]) -> int | None:
     return near[0] if len(near) == 1 else None
 
 
-def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[list[int] | None]:
+def _by_column(values: list[list[Token[P]]], cols: list[Span], tol: float) -> list[list[int] | None]:
     """Each row's value columns, by the column each value stands under; a row with
     a value under none, or two under one, is None."""
     wide = [(a - tol, b + tol) for a, b in cols]
@@ -288,7 +322,7 @@ def _by_column(values: list[list[Token]], cols: list[Span], tol: float) -> list[
 
 
 def _columns(
-    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
+    values: list[list[Token[P]]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
 ) -> tuple[int, list[list[int]]] | None:
     """The block's column count and each row's value columns, or None.
 
@@ -319,21 +353,25 @@ def _columns(
 
 
 def _cells(
-    values: list[list[Token]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
-) -> dict[int, Cells]:
+    values: list[list[Token[P]]], labels: list[Span], tol: float, upper: AbstractSet[Span] = frozenset()
+) -> dict[int, _Cells[P]]:
     """Position in ``values`` → the row's value cells, for the rows that leave some blank
     (see :func:`_columns`); one value alone is a table row only under a header."""
+    if labels and min(len(v) for v in values) >= len(labels):
+        # No more columns than labels (see :func:`_columns`): every row fills them all
+        # (most blocks of a table printed in full), so there is nothing to place.
+        return {}
     found = _columns(values, labels, tol, upper)
     if found is None:
         return {}  # not one table after all: leave the lines as printed
     width, placed = found
     if max(len(v) for v in values) < 2 and (width < 2 or not labels):
         return {}
-    out: dict[int, Cells] = {}
+    out: dict[int, _Cells[P]] = {}
     for k, (vals, where) in enumerate(zip(values, placed, strict=True)):
         if len(vals) == width:
             continue
-        cells: Cells = [[] for _ in range(width)]
+        cells: _Cells[P] = [[] for _ in range(width)]
         for col_no, t in zip(where, vals, strict=True):
             cells[col_no] = list(t.chars)
         out[k] = cells

@@ -11,7 +11,7 @@ import codecs
 
 from ..document import Document
 from ..errors import InputError
-from ..normalize import clean_newlines, text_document
+from ..normalize import clean_newlines, fold, split_document
 from .text_tables import tabulate
 
 _CHINESE_ENCODINGS = ["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]
@@ -39,5 +39,5 @@ def decode(data: bytes, source: str) -> str:
 
 def load_text(data: bytes, source: str, fmt: str) -> Document:
     """A Document from the bytes of a plain-text or Markdown report."""
-    text = decode(data, source)
-    return tabulate(text_document(text, source=source, fmt=fmt), shown=clean_newlines(text))
+    shown = clean_newlines(decode(data, source))
+    return tabulate(split_document(fold(shown), source=source, fmt=fmt), shown=shown)

@@ -31,8 +31,7 @@ from ..document import Cell, Document, Line
 from ..normalize import fold
 from ..record import record, replace
 from .build import spread
-from .pdf_columns import Token, recover_words, token
-from .pdf_model import Char, make_char
+from .pdf_columns import HEADER_BAND, Token, make_token, recover_words, value_counts
 
 # A tag is at most _TAG_LEN characters: with an unbounded [^>]*, every "<" of a text
 # holding no ">" after it would be scanned to the end (quadratic on hostile input).
@@ -60,7 +59,7 @@ def tabulate(doc: Document, shown: str | None = None) -> Document:
     lines = _html_tables(doc)
     widths = _Widths(shown if shown is not None and len(shown) == len(doc.text) else doc.text)
     lines = _drawn_tables(doc.text, lines, widths)
-    lines = _layout_rows(lines, widths)
+    lines = _layout_rows(doc.text, lines, widths)
     if lines is not doc.lines:
         doc.lines = lines
     return doc
@@ -178,35 +177,60 @@ _STEPS = bytes(1 if high < 0x11 else 2 for high in range(256))
 
 
 class _Widths:
-    """Display columns of the printed text (CJK and full-width characters two wide);
-    without ``shown``, one column per character."""
+    """Display columns of the printed text (CJK and full-width characters two wide)."""
 
-    def __init__(self, shown: str | None) -> None:
+    def __init__(self, shown: str) -> None:
         self.shown = shown
-        self._done: dict[int, list[int]] = {}
+        self._steps: dict[int, bytes | None] = {}
 
-    def columns(self, line: Line) -> list[int]:
-        """The column where each character of ``line`` starts, and where it ends."""
-        if self.shown is None:
-            return list(range(line.end - line.start + 1))
-        out = self._done.get(line.start)
-        if out is None:
-            shown = self.shown[line.start : line.end]
-            steps: Iterable[int]
-            if shown.isascii():
-                steps = itertools.repeat(1, len(shown))
-            elif _SURE.fullmatch(shown):
+    def at(self, line: Line, offsets: Iterable[int]) -> list[int]:
+        """The display column where each of ``offsets`` (ascending) of ``line`` starts: the
+        offset plus the wide characters before it, counted by C code (a column list per
+        character cost more than the whole layout walk)."""
+        steps = self.steps(line)
+        if steps is None:
+            return list(offsets)
+        out: list[int] = []
+        wide = done = 0
+        for k in offsets:
+            wide += steps.count(2, done, k)
+            done = k
+            out.append(k + wide)
+        return out
+
+    def steps(self, line: Line) -> bytes | None:
+        """The width of each character of ``line``; None when all are one column."""
+        if line.start in self._steps:
+            return self._steps[line.start]
+        shown = self.shown[line.start : line.end]
+        steps: bytes | None = None
+        if not shown.isascii():
+            if _SURE.fullmatch(shown):
                 # Each character's width from the high byte of its UTF-16 unit, by C code
                 # alone (a call per character was a third of reading a layout text).
                 steps = shown.encode("utf-16-le")[1::2].translate(_STEPS)
             else:
-                steps = map(_width, shown)
-            out = self._done[line.start] = list(itertools.accumulate(steps, initial=0))
-        return out
+                steps = bytes(map(_width, shown))
+            if 2 not in steps:
+                steps = None
+        self._steps[line.start] = steps
+        return steps
 
 
 _RULE_RUN = cache.compile("[" + re.escape("".join(sorted(_RULE))) + "]{3,}")
 _BAR = cache.compile("[" + re.escape("".join(sorted(_BARS))) + "]")
+_DRAWN_CHAR = cache.compile("[" + re.escape("".join(sorted(_DRAWN))) + "]")
+
+
+def _may_draw(text: str) -> bool:
+    """Whether ``text`` can hold a drawn rule: three or more rule characters, one of
+    them drawn, so a drawn character beside a rule character (a ``+`` in ``10万+``
+    is none)."""
+    for m in _DRAWN_CHAR.finditer(text):
+        at = m.start()
+        if text[at - 1 : at] in _RULE or text[at + 1 : at + 2] in _RULE:
+            return True
+    return False
 
 
 def _bar_offsets(text: str) -> list[int]:
@@ -229,6 +253,8 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
 
     A block of bar rows and rule lines counts only if one of its rules is drawn
     (``+``, ``─``, ``┼``…): Markdown pipe tables (``|---|``) are read elsewhere."""
+    if not _may_draw(text):
+        return lines  # no rule can be drawn: not a line looked at
     # (most lines start with a character no rule or bar row does: no call for them)
     first = [ln.text.lstrip()[:1] for ln in lines]
     rule = [f in _RULE and _is_rule(ln.text) for f, ln in zip(first, lines, strict=True)]
@@ -249,7 +275,7 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
         block = lines[i:j]
         # A block that is no drawn table holds none either (a part of it has no more rules or rows).
         if not all(rule[i:j]) and any(rule[k] and any(c in _DRAWN for c in lines[k].text) for k in range(i, j)):
-            out.extend(_drawn_rows(text, block, table, widths))
+            out.extend(_drawn_rows(text, block, rule[i:j], table, widths))
             table += 1
         else:
             out.extend(block)
@@ -257,54 +283,55 @@ def _drawn_tables(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     return out
 
 
-def _bars(line: Line, widths: _Widths) -> list[int]:
-    """Display columns of the bars of a drawn row."""
-    cols = widths.columns(line)
-    return [cols[k] for k in _bar_offsets(line.text)]
+#: A bar row of a drawn table: the line, where its bars stand in it and their display columns.
+_BarRow = tuple[Line, list[int], list[int]]
 
 
-def _drawn_rows(text: str, block: list[Line], table: int, widths: _Widths) -> list[Line]:
-    """One row per group of bar lines between two rules, or per line where a group's
-    lines each print values (a table ruled only under its header)."""
-    bars = [_bars(b, widths) for b in block if not _is_rule(b.text)]
+def _drawn_rows(text: str, block: list[Line], rules: list[bool], table: int, widths: _Widths) -> list[Line]:
+    """One row per group of bar lines between two rules (``rules`` tells which lines
+    are rules), or per line where a group's lines each print values (a table ruled
+    only under its header). Each line's bars are found and measured once."""
+    groups: list[list[_BarRow]] = [[]]
+    for b, is_rule in zip(block, rules, strict=True):
+        if is_rule:
+            groups.append([])
+        else:
+            offsets = _bar_offsets(b.text)
+            groups[-1].append((b, offsets, widths.at(b, offsets)))
+    bars = [cols for group in groups for _, _, cols in group]
     # Every row ruled alike: count bars, whatever their widths; else go by position.
     alike = len({len(x) for x in bars}) == 1
     stops = list(range(len(bars[0]))) if alike else sorted({x for row in bars for x in row})
-    groups: list[list[Line]] = [[]]
-    for b in block:
-        if _is_rule(b.text):
-            groups.append([])
-        else:
-            groups[-1].append(b)
+    slot = {x: n for n, x in enumerate(stops)}
     out: list[Line] = []
     for group in (g for g in groups if g):
-        sliced = [_slots(b, stops, widths) for b in group]
+        sliced = [_slots(row, stops, slot) for row in group]
         numeric = [{k for k, c in s.items() if c.text and c.text[0] in "+-0123456789"} for s in sliced]
         merged = len(group) > 1 and all(not (a & b) for n, a in enumerate(numeric) for b in numeric[n + 1 :])
         if merged:
-            cells = _stack(sliced, len(stops) - 1, group[0].start)
-            first, last = group[0], group[-1]
+            cells = _stack(sliced, len(stops) - 1, group[0][0].start)
+            first, last = group[0][0], group[-1][0]
             out.append(Line(first.no, first.start, last.end, text[first.start : last.end], cells, table, first.page))
         else:
-            for b, s in zip(group, sliced, strict=True):
+            for (b, _, _), s in zip(group, sliced, strict=True):
                 cells = tuple(s.get(k) or Cell("", b.start, b.start) for k in range(len(stops) - 1))
                 out.append(replace(b, cells=_shared(cells), table=table))
     return out
 
 
-def _slots(line: Line, stops: list[int], widths: _Widths) -> dict[int, Cell]:
-    """Grid slot → the cell printed over it, between two bars of ``line``; ``stops`` are
-    the grid's bar positions (or bar numbers, when every row has the same bars)."""
-    bars = _bar_offsets(line.text)
-    cols = widths.columns(line) if stops[-1] >= len(bars) else {k: n for n, k in enumerate(bars)}
+def _slots(row: _BarRow, stops: list[int], slot: dict[int, int]) -> dict[int, Cell]:
+    """Grid slot → the cell printed over it, between two bars of the row; ``stops`` are
+    the grid's bar positions (or bar numbers, when every row has the same bars), ``slot``
+    the number of each."""
+    line, bars, columns = row
+    cols = dict(zip(bars, columns if stops[-1] >= len(bars) else range(len(bars)), strict=True))
     out: dict[int, Cell] = {}
     for a, b in itertools.pairwise(bars):
         raw = line.text[a + 1 : b]
         text = raw.strip()
         at = line.start + a + 1 + (len(raw) - len(raw.lstrip()))
         cell = Cell(text, at, at + len(text)) if text else Cell("", line.start + a + 1, line.start + a + 1)
-        lo, hi = stops.index(cols[a]), stops.index(cols[b])
-        for k in range(lo, hi):
+        for k in range(slot[cols[a]], slot[cols[b]]):
             out[k] = cell
     return out
 
@@ -333,65 +360,94 @@ def _shared(cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
 # --- layout text -----------------------------------------------------------------------
 
 _GAP = cache.compile(r"\S {2,}\S")
-_WORD = cache.compile(r"\S+")
 
 
-def _layout_rows(lines: list[Line], widths: _Widths) -> list[Line]:
+def _layout_rows(text: str, lines: list[Line], widths: _Widths) -> list[Line]:
     """Rows of space-aligned tables that leave cells blank, given cells by position.
 
     Only lines laid out with runs of spaces between their words are looked at:
     text whose words are one space apart carries no column positions. Columns are
     display columns (CJK two wide), as a terminal shows them; where they do not
     line up, character counts, as some converters pad."""
+    if "  " not in text or not _GAP.search(text):
+        return lines  # no line is laid out (the regex tries every character: spaces first)
     plain = [k for k, ln in enumerate(lines) if ln.cells is None and ln.text.strip()]
     if not any(_GAP.search(lines[k].text) for k in plain):
         return lines
-    found: dict[int, tuple[int, list[list[Char]], _Widths]] = {}
-    words = [_WORD.findall(lines[k].text) for k in plain]  # the tokens of :func:`_tokens`, as text
-    for n_geometry, geometry in enumerate((widths, _Widths(None))):
+    layout = _Layout([lines[k] for k in plain])
+    found: dict[int, tuple[int, list[list[int]]]] = {}
+    for n_geometry, geometry in enumerate((widths, None)):
         # Character counts only where a header names the columns: by themselves,
-        # values that line up by count are too weak a sign of a table.
-        def tokens_of(n: int, geometry: _Widths = geometry) -> list[Token]:
-            return _tokens(lines[plain[n]], n, geometry)
+        # values that line up by count are too weak a sign of a table. Rows placed
+        # by display columns keep their cells: a block of only those is skipped.
+        def tokens_of(n: int, geometry: _Widths | None = geometry) -> list[Token[int]]:
+            return layout.tokens(n, geometry)
 
-        rows, _ = recover_words(words, tokens_of, [], labelled=n_geometry > 0)
+        rows = recover_words(
+            layout.words, layout.counts, tokens_of, reach=_REACH, labelled=n_geometry > 0, done=found.keys()
+        )
         for n, (block, cells) in rows.items():
-            found.setdefault(n, (block + n_geometry * len(plain), cells, geometry))
+            found.setdefault(n, (block + n_geometry * len(plain), cells))
     if not found:
         return lines
     out = list(lines)
     table = _next_table(lines)
     blocks: dict[int, int] = {}
-    for n, (block, cells, geometry) in sorted(found.items()):
+    for n, (block, cells) in sorted(found.items()):
         ln = lines[plain[n]]
         if not _GAP.search(ln.text):
             continue
         t = blocks.setdefault(block, table + len(blocks))
-        made = tuple(_cell(ln, cell, geometry) for cell in cells)
-        out[plain[n]] = replace(ln, cells=made, table=t)
+        out[plain[n]] = replace(ln, cells=tuple(_cell(ln, cell) for cell in cells), table=t)
     return out
 
 
-def _tokens(line: Line, n: int, widths: _Widths) -> list[Token]:
-    """The words of a text line as tokens on a page: one unit per display column,
-    :data:`_LINE` per line. A token holds its first and last characters only: a cell
-    made of tokens is told by where it starts and ends (:func:`_cell`)."""
-    cols = widths.columns(line)
-    top, bottom = n * _LINE, n * _LINE + _LINE
-    text = line.text
-    out: list[Token] = []
-    for m in _WORD.finditer(text):
-        a, b = m.span()
-        first = make_char((text[a], cols[a], top, cols[a + 1], bottom))
-        ends = (first, make_char((text[b - 1], cols[b - 1], top, cols[b], bottom))) if b - a > 1 else (first,)
-        out.append(token(m.group(), ends))
-    return out
+#: Lines above a block that can hold its header: text lines are :data:`_LINE` apart,
+#: and a header lies within :data:`~.pdf_columns.HEADER_BAND` lines of the block.
+_REACH = int(HEADER_BAND) + 1
 
 
-def _cell(line: Line, chars: list[Char], geometry: _Widths) -> Cell:
-    """The cell of ``line`` printed by ``chars``; a blank one, at the line's end, has no text."""
-    if not chars:
+class _Layout:
+    """The plain lines of a layout text as :mod:`.pdf_columns` reads them: words and
+    value counts of every line, read once for both geometries; where a line's words
+    start and end, found once when a block first looks at the line."""
+
+    def __init__(self, plain: list[Line]) -> None:
+        self.lines = plain
+        self.words = [ln.text.split() for ln in plain]
+        self.counts = value_counts(self.words)
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def spans(self, n: int) -> list[tuple[int, int]]:
+        """Offsets in line ``n`` where each of its words starts and ends (a word's first
+        occurrence after the one before it: only spaces lie between)."""
+        found = self._spans.get(n)
+        if found is None:
+            text, found, end = self.lines[n].text, [], 0
+            for word in self.words[n]:
+                start = text.find(word, end)
+                end = start + len(word)
+                found.append((start, end))
+            self._spans[n] = found
+        return found
+
+    def tokens(self, n: int, widths: _Widths | None) -> list[Token[int]]:
+        """The words of line ``n`` as tokens on a page: one unit per display column
+        (``widths``) or per character (None), :data:`_LINE` per line. A token holds
+        where it starts and ends in the line: a cell is cut from there (:func:`_cell`)."""
+        spans = self.spans(n)
+        ends = [k for span in spans for k in span]
+        xs = ends if widths is None else widths.at(self.lines[n], ends)
+        bottom = n * _LINE + _LINE
+        return [
+            make_token((w, span, x0, x1, (x0 + x1) / 2, bottom, _LINE))
+            for w, span, x0, x1 in zip(self.words[n], spans, xs[::2], xs[1::2], strict=True)
+        ]
+
+
+def _cell(line: Line, ends: list[int]) -> Cell:
+    """The cell of ``line`` from the start of its first token to the end of its last
+    (``ends`` the tokens' offsets in the line); a blank one, at the line's end, has no text."""
+    if not ends:
         return Cell("", line.end, line.end)
-    cols = geometry.columns(line)
-    first, last = cols.index(int(chars[0].x0)), cols.index(int(chars[-1].x0))
-    return Cell(line.text[first : last + 1], line.start + first, line.start + last + 1)
+    return Cell(line.text[ends[0] : ends[-1]], line.start + ends[0], line.start + ends[-1])
