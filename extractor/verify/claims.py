@@ -41,6 +41,7 @@ from ..report import Report
 from ..resources import data_dir
 from ..result import Claim, Evidence, Severity
 from ..template import Template
+from . import literals
 from .catalogue import (
     BUILTIN_SETS,
     KNOWN_PATHS,
@@ -729,7 +730,7 @@ def read_narrative(doc: Document, report: Report, table_spans: list[tuple[int, i
             continue
         if c.needs.strings and present.isdisjoint(c.needs.strings):
             continue  # the narrative lacks every word this phrasing needs
-        for m in c.regex.finditer(text):
+        for m in literals.finditer(c.regex, text, c.needs):
             at = m.start("n") if "n" in c.regex.groupindex and m.group("n") is not None else m.start()
             candidates.setdefault(at, []).append((prio, c, m))
     claims: list[Claim] = []

@@ -22,15 +22,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..cache import Program, folder, from_program, load, parse, program_of, save
+from ..cache import Program, first_chars, folder, from_program, load, parse, program_of, save
 from ..errors import ConfigError
 from ..resources import nianbao_version
 from .literals import Needs, needed
 
 T = TypeVar("T")
 
-#: a pattern's program and the strings a match needs (see :mod:`.literals`)
-_Entry = tuple[Program, tuple[str, ...]]
+#: a pattern's program, the strings a match needs and how far into it (see :mod:`.literals`)
+_Entry = tuple[Program, tuple[str, ...], int | None]
 
 
 def read_rule_file(path: Path) -> bytes:
@@ -127,14 +127,17 @@ class RegexCache:
         entry = self._entries.get(pattern)
         if entry is not None:
             try:
-                program, strings = entry
+                program, strings, reach = entry
                 compiled = from_program(pattern, program)
-                self._needs[pattern] = Needs(strings)
+                self._needs[pattern] = Needs(strings, reach)
                 return compiled
             except Exception:  # a damaged entry (or one of an older layout): compile afresh below
                 pass
         parsed = parse(pattern)
-        self._needs[pattern] = needs = needed(parsed)
+        needs = needed(parsed)
+        if first_chars(parsed) is not None:
+            needs = Needs(needs.strings)  # its program skips to where a match starts: no windows needed
+        self._needs[pattern] = needs
         program = program_of(parsed)
         try:
             compiled = from_program(pattern, program)
@@ -142,7 +145,7 @@ class RegexCache:
             self._path = None
             return re.compile(pattern)
         if self._path is not None:
-            self._entries[pattern] = (program, needs.strings)
+            self._entries[pattern] = (program, needs.strings, needs.reach)
             self._dirty = True
         return compiled
 
